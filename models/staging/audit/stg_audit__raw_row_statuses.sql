@@ -1,0 +1,23 @@
+-- Every contract object's base model; tests/unit/test_contract.py keeps this list complete.
+{{ union_row_statuses([
+    ref('base_crm__accounts'),
+    ref('base_crm__contacts'),
+    ref('base_crm__leads'),
+    ref('base_crm__opportunities'),
+    ref('base_crm__opportunity_contact_roles'),
+    ref('base_crm__opportunity_histories'),
+    ref('base_crm__campaigns'),
+    ref('base_crm__campaign_members'),
+    ref('base_crm__tasks'),
+    ref('base_crm__events'),
+    ref('base_crm__users'),
+    ref('base_web__events'),
+    ref('base_referral__partners'),
+    ref('base_referral__clicks'),
+    ref('base_referral__referrals'),
+    ref('base_referral__payouts'),
+    ref('base_costs__marketing_spend'),
+    ref('base_costs__sales_costs'),
+    ref('base_costs__program_costs'),
+    ref('base_costs__fx_rates')
+]) }}

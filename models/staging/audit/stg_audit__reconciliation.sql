@@ -1,0 +1,66 @@
+-- Per object and extract night: the rows landed, and what became of each of them. Every landed
+-- row has exactly one outcome, so landed_rows = accounted_rows, and the quarantined share of the
+-- night is what the max_quarantine_rate gate reads.
+with
+
+landed as (
+    select
+        {{ dbt.concat(['system', "'.'", 'object']) }} as object_name,
+        extract_date,
+        sum(row_count) as landed_rows
+    from {{ source('landing', 'landing_log') }}
+    where
+        status = 'landed'
+        {%- if var('as_of_date') %}
+        and extract_date <= {{ dbt.safe_cast("'" ~ var('as_of_date') ~ "'", api.Column.translate_type('date')) }}
+        {%- endif %}
+    group by 1, 2
+),
+
+outcomes as (
+    select
+        object_name,
+        extract_date,
+        count(*) as accounted_rows,
+        {%- for status in ['staged', 'superseded', 'soft_deleted', 'duplicate', 'quarantined'] %}
+        sum(case when row_status = '{{ status }}' then 1 else 0 end) as {{ status }}_rows
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ ref('stg_audit__raw_row_statuses') }}
+    group by 1, 2
+),
+
+reconciled as (
+    select
+        coalesce(landed.object_name, outcomes.object_name) as object_name,
+        coalesce(landed.extract_date, outcomes.extract_date) as extract_date,
+        coalesce(landed.landed_rows, 0) as landed_rows,
+        coalesce(outcomes.accounted_rows, 0) as accounted_rows,
+        {%- for status in ['staged', 'superseded', 'soft_deleted', 'duplicate', 'quarantined'] %}
+        coalesce(outcomes.{{ status }}_rows, 0) as {{ status }}_rows,
+        {%- endfor %}
+        max(coalesce(landed.extract_date, outcomes.extract_date)) over (
+            partition by coalesce(landed.object_name, outcomes.object_name)
+        ) as latest_extract_date
+    from landed
+    full outer join outcomes
+        on
+            landed.object_name = outcomes.object_name
+            and landed.extract_date = outcomes.extract_date
+)
+
+select
+    object_name,
+    extract_date,
+    landed_rows,
+    accounted_rows,
+    staged_rows,
+    superseded_rows,
+    soft_deleted_rows,
+    duplicate_rows,
+    quarantined_rows,
+    landed_rows = staged_rows + superseded_rows + soft_deleted_rows + duplicate_rows + quarantined_rows
+    as is_reconciled,
+    case when landed_rows > 0 then 1.0 * quarantined_rows / landed_rows end as quarantined_share,
+    extract_date = latest_extract_date as is_latest_extract
+from reconciled

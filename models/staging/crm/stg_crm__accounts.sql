@@ -1,0 +1,1 @@
+{{ staged_rows('crm', 'account', ref('base_crm__accounts')) }}

@@ -1,0 +1,1 @@
+{{ staged_rows('crm', 'campaign_member', ref('base_crm__campaign_members')) }}

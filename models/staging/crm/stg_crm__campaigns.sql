@@ -1,0 +1,1 @@
+{{ staged_rows('crm', 'campaign', ref('base_crm__campaigns')) }}

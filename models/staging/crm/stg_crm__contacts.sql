@@ -1,0 +1,1 @@
+{{ staged_rows('crm', 'contact', ref('base_crm__contacts')) }}

@@ -1,0 +1,1 @@
+{{ staged_rows('crm', 'event', ref('base_crm__events')) }}

@@ -1,0 +1,1 @@
+{{ staged_rows('crm', 'lead', ref('base_crm__leads')) }}

@@ -1,0 +1,1 @@
+{{ staged_rows('crm', 'opportunity', ref('base_crm__opportunities')) }}

@@ -1,0 +1,1 @@
+{{ staged_rows('crm', 'task', ref('base_crm__tasks')) }}

@@ -1,0 +1,1 @@
+{{ staged_rows('crm', 'user', ref('base_crm__users')) }}

@@ -1,0 +1,1 @@
+{{ staged_rows('referral', 'click', ref('base_referral__clicks')) }}

@@ -1,0 +1,1 @@
+{{ staged_rows('referral', 'partner', ref('base_referral__partners')) }}

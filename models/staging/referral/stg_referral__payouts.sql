@@ -1,0 +1,1 @@
+{{ staged_rows('referral', 'payout', ref('base_referral__payouts')) }}

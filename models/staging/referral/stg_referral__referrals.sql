@@ -1,0 +1,1 @@
+{{ staged_rows('referral', 'referral', ref('base_referral__referrals')) }}

@@ -1,0 +1,1 @@
+{{ staged_rows('web', 'event', ref('base_web__events')) }}

@@ -1,0 +1,1 @@
+"""closecredit: where closed deals really come from, and what each close costs."""
