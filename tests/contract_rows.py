@@ -58,7 +58,9 @@ def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None
         writer.writerows(rows)
 
 
-def write_night(root: Path, extract_date: date, rows_by_object: dict[str, list[dict[str, str]]], *, complete=True):
+def write_night(
+    root: Path, extract_date: date, rows_by_object: dict[str, list[dict[str, str]]], *, complete=True
+):
     """Write one extract folder: every contract object (rows_by_object keyed by qualified name)."""
     folder = root / extract_date.isoformat()
     for obj in load_contract():

@@ -1,0 +1,22 @@
+"""Pure helpers that turn a night into dbt arguments (unit-tested, no dbt import)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+
+def dbt_vars(as_of_date: date | None) -> dict:
+    """The vars every invocation gets: the night being processed is "today" for every rule."""
+    return {"as_of_date": as_of_date.isoformat() if as_of_date else None}
+
+
+def build_args(
+    as_of_date: date | None, *, select: str | None = None, full_refresh: bool = False
+) -> list[str]:
+    args = ["build", "--vars", json.dumps(dbt_vars(as_of_date), sort_keys=True)]
+    if select:
+        args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args

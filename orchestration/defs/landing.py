@@ -1,0 +1,71 @@
+"""Land a night's extract folder into the raw tables: one asset per contract object."""
+
+from datetime import date
+
+import dagster as dg
+
+from orchestration.contract import load_contract
+from orchestration.defs.partitions import extract_dates
+from orchestration.landing import LANDING_LOG, land_night
+from orchestration.resources import Warehouse
+from orchestration.settings import extracts_root
+
+LANDING_LOG_KEY = dg.AssetKey(["raw", *LANDING_LOG.split(".")[1:]])
+
+
+def raw_asset_key(system: str, table: str) -> dg.AssetKey:
+    """Raw tables (the dbt sources) live under the `raw` prefix."""
+    return dg.AssetKey(["raw", system, table])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            raw_asset_key(obj.system, obj.name),
+            description=f"Raw {obj.qualified_name} rows landed from {obj.relative_path}, all text.",
+            group_name="raw",
+            kinds={"duckdb", "csv"},
+        )
+        for obj in load_contract()
+    ]
+    + [
+        dg.AssetSpec(
+            dg.AssetKey(["raw", "landing", "landing_log"]),
+            description="What the landing did with each object of each night.",
+            group_name="raw",
+            kinds={"duckdb"},
+        )
+    ],
+    partitions_def=extract_dates,
+    can_subset=False,
+)
+def raw_extracts(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """Lands every contract object of the partition's extract folder. A file that cannot be landed
+    fails its own object (the others still land) and then the night, naming file and column."""
+    extract_date = date.fromisoformat(context.partition_key)
+    root = extracts_root()
+    with warehouse.connect() as con:
+        night = land_night(con, root, extract_date)
+    if not night.complete:
+        raise dg.Failure(
+            f"{night.folder} has no _SUCCESS file yet: the night is not complete and was not read."
+        )
+    by_name = {o.object_name: o for o in night.objects}
+    for obj in load_contract():
+        outcome = by_name[obj.qualified_name]
+        if outcome.status == "failed":
+            continue
+        yield dg.MaterializeResult(
+            asset_key=raw_asset_key(obj.system, obj.name),
+            metadata={"status": outcome.status, "rows": outcome.row_count, "file": outcome.source_file},
+        )
+    yield dg.MaterializeResult(
+        asset_key=["raw", "landing", "landing_log"], metadata={"rows": night.rows_landed}
+    )
+    if night.failures:
+        messages = "\n".join(f"- {f.message}" for f in night.failures)
+        raise dg.Failure(
+            description=f"{len(night.failures)} file(s) of {extract_date} could not be landed:\n{messages}",
+            metadata={"failed_files": [f.source_file for f in night.failures]},
+            allow_retries=False,
+        )
