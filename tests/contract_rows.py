@@ -1,10 +1,25 @@
-"""Valid raw rows for any contract object, built from the contract itself (test helper)."""
+"""Raw rows for any contract object, built from the contract itself (test helper).
+
+Everything here is derived from `orchestration.contract.load_contract()`, so a new object or column
+in the contract is covered by the tests without editing them:
+
+- `valid_row(obj, n)`: the n-th valid raw row (unique key, every column parseable);
+- `dirty_variants(obj)`: one row change per check staging makes (missing required value,
+  unparseable value, out of bounds, unknown currency, `required_if` violated), with the column and
+  the reason staging must quarantine it with;
+- `write_night(...)`: one extract folder as the exporter writes it;
+- `contract_params(...)`: contract objects as pytest parameters, with readable ids.
+"""
 
 from __future__ import annotations
 
 import csv
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+
+import pytest
 
 from orchestration.contract import ContractObject, load_contract
 
@@ -24,6 +39,30 @@ BAD_TEXT = {
     "boolean": "maybe",
     "currency": "XXY",
 }
+# VALID_TEXT["timestamp"] carries an offset and must stage as UTC; the same wall-clock time without
+# an offset is already UTC and stays as it is.
+TIMESTAMP_WITHOUT_OFFSET = "2026-11-20T09:15:00"
+UTC_OF_VALID_TIMESTAMP = datetime(2026, 11, 20, 8, 15)
+UTC_OF_TIMESTAMP_WITHOUT_OFFSET = datetime(2026, 11, 20, 9, 15)
+RAW_SCHEMA = "raw"
+
+
+def contract_params(predicate: Callable[[ContractObject], bool] | None = None) -> list:
+    """Contract objects as `pytest.param`s with id `system.object`, optionally filtered."""
+    return [
+        pytest.param(obj, id=obj.qualified_name)
+        for obj in load_contract()
+        if predicate is None or predicate(obj)
+    ]
+
+
+def raw_table(obj: ContractObject) -> str:
+    return f"{RAW_SCHEMA}.{obj.identifier}"
+
+
+def staged_column(obj: ContractObject, name: str) -> str:
+    """A contract column's name in `stg_<system>__<plural>` (a CRM `id` becomes `<object>_id`)."""
+    return f"{obj.name}_id" if name == "id" else name
 
 
 def valid_row(obj: ContractObject, n: int) -> dict[str, str]:
@@ -50,6 +89,58 @@ def valid_row(obj: ContractObject, n: int) -> dict[str, str]:
     return row
 
 
+@dataclass(frozen=True)
+class DirtyVariant:
+    """One way to make a valid row fail exactly one staging check."""
+
+    column: str
+    kind: str  # missing | required_if | unparseable | unknown_currency | below_min | above_max
+    changes: dict[str, str]
+    reason: str  # what stg_audit__quarantine.reason must start with
+
+    @property
+    def id(self) -> str:
+        return f"{self.column}-{self.kind}"
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def dirty_variants(obj: ContractObject) -> list[DirtyVariant]:
+    """Every check staging makes on the object's columns, each as one dirty-row recipe."""
+    variants = []
+    for col in obj.columns:
+        if col.required:
+            variants.append(DirtyVariant(col.name, "missing", {col.name: ""}, "missing required value"))
+        if col.required_if:
+            variants.append(
+                DirtyVariant(
+                    col.name,
+                    "required_if",
+                    {col.required_if: "true", col.name: ""},
+                    f"missing value required when {col.required_if} is true",
+                )
+            )
+        if col.type == "currency":
+            bad = BAD_TEXT["currency"]
+            variants.append(
+                DirtyVariant(col.name, "unknown_currency", {col.name: bad}, f"unknown currency (not ISO 4217): {bad}")
+            )
+        elif col.type != "text":
+            bad = BAD_TEXT[col.type]
+            variants.append(DirtyVariant(col.name, "unparseable", {col.name: bad}, f"not a {col.type}: {bad}"))
+        if col.min is not None:
+            variants.append(
+                DirtyVariant(col.name, "below_min", {col.name: _number_text(col.min - 1)}, "below minimum")
+            )
+        if col.max is not None:
+            variants.append(
+                DirtyVariant(col.name, "above_max", {col.name: _number_text(col.max + 1)}, "above maximum")
+            )
+    return variants
+
+
 def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -58,10 +149,12 @@ def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None
         writer.writerows(rows)
 
 
-def write_night(
-    root: Path, extract_date: date, rows_by_object: dict[str, list[dict[str, str]]], *, complete=True
-):
-    """Write one extract folder: every contract object (rows_by_object keyed by qualified name)."""
+def write_night(root: Path, extract_date: date, rows_by_object: dict[str, list[dict[str, str]]], *, complete=True):
+    """Write one extract folder: every contract object (rows_by_object keyed by qualified name).
+
+    An object without rows gets a header-only file; a row key the contract does not list becomes an
+    extra column of that file. `_SUCCESS` is written last unless `complete=False`.
+    """
     folder = root / extract_date.isoformat()
     for obj in load_contract():
         rows = rows_by_object.get(obj.qualified_name, [])

@@ -54,9 +54,7 @@ with
 
 raw_rows as (
     select * from {{ raw_relation }}
-    {%- if var('as_of_date') %}
-    where _extract_date <= {{ dbt.safe_cast("'" ~ var('as_of_date') ~ "'", api.Column.translate_type('date')) }}
-    {%- endif %}
+    where {{ visible_as_of('_extract_date') }}
 ),
 
 typed as (

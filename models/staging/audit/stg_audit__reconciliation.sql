@@ -9,11 +9,7 @@ landed as (
         extract_date,
         sum(row_count) as landed_rows
     from {{ source('landing', 'landing_log') }}
-    where
-        status = 'landed'
-        {%- if var('as_of_date') %}
-        and extract_date <= {{ dbt.safe_cast("'" ~ var('as_of_date') ~ "'", api.Column.translate_type('date')) }}
-        {%- endif %}
+    where status = 'landed' and {{ visible_as_of('extract_date') }}
     group by 1, 2
 ),
 
@@ -23,8 +19,8 @@ outcomes as (
         extract_date,
         count(*) as accounted_rows,
         {%- for status in ['staged', 'superseded', 'soft_deleted', 'duplicate', 'quarantined'] %}
-        sum(case when row_status = '{{ status }}' then 1 else 0 end) as {{ status }}_rows
-        {%- if not loop.last %},{% endif %}
+            sum(case when row_status = '{{ status }}' then 1 else 0 end) as {{ status }}_rows
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ ref('stg_audit__raw_row_statuses') }}
     group by 1, 2
@@ -37,7 +33,7 @@ reconciled as (
         coalesce(landed.landed_rows, 0) as landed_rows,
         coalesce(outcomes.accounted_rows, 0) as accounted_rows,
         {%- for status in ['staged', 'superseded', 'soft_deleted', 'duplicate', 'quarantined'] %}
-        coalesce(outcomes.{{ status }}_rows, 0) as {{ status }}_rows,
+            coalesce(outcomes.{{ status }}_rows, 0) as {{ status }}_rows,
         {%- endfor %}
         max(coalesce(landed.extract_date, outcomes.extract_date)) over (
             partition by coalesce(landed.object_name, outcomes.object_name)
@@ -60,7 +56,7 @@ select
     duplicate_rows,
     quarantined_rows,
     landed_rows = staged_rows + superseded_rows + soft_deleted_rows + duplicate_rows + quarantined_rows
-    as is_reconciled,
+        as is_reconciled,
     case when landed_rows > 0 then 1.0 * quarantined_rows / landed_rows end as quarantined_share,
     extract_date = latest_extract_date as is_latest_extract
 from reconciled

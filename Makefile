@@ -1,0 +1,53 @@
+# closecredit: `make run` runs the nightly job, `make test` runs every check. Both create the
+# virtual environment (.venv, pinned by requirements.lock) when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ARGS ?=
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: run test lint unit demo dev status bench lock clean
+
+$(INSTALLED): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(INSTALLED)
+
+## The nightly job on the embedded DuckDB (demo extracts generated when none are given).
+run: $(INSTALLED)
+	$(BIN)/closecredit run $(ARGS)
+
+## Every check: ruff, sqlfluff, pytest (unit, integration, end-to-end).
+test: lint unit
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	mkdir -p target
+	CLOSECREDIT_DATABASE=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests/dbt
+
+unit: $(INSTALLED)
+	$(BIN)/pytest $(ARGS)
+
+demo: $(INSTALLED)
+	$(BIN)/closecredit demo $(ARGS)
+
+status: $(INSTALLED)
+	$(BIN)/closecredit status $(ARGS)
+
+## The Dagster UI on http://127.0.0.1:3000 with the same instance the run command uses.
+dev: $(INSTALLED)
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_foundation.py $(ARGS)
+
+lock: $(INSTALLED)
+	$(BIN)/pip freeze --exclude-editable | grep -v '^closecredit' > requirements.lock.new
+	(echo "# Every package the project installs, pinned (pip constraints). Regenerate: make lock"; \
+	  cat requirements.lock.new) > requirements.lock && rm requirements.lock.new
+
+clean:
+	rm -rf target logs .dagster_home data/warehouse

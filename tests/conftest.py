@@ -1,0 +1,111 @@
+"""Fixtures shared by every test folder. Keep them generic; scenario data lives in its own module.
+
+- `extracts_root`: an empty extracts folder in the test's tmp dir (write nights with
+  `tests.contract_rows.write_night`);
+- `warehouse_path` / `warehouse`: a DuckDB file in the test's tmp dir and a connection to it;
+- `run_dbt`: run dbt in-process against a DuckDB file and fail the test with the failing nodes'
+  messages when it does not succeed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.contract import PROJECT_DIR
+from orchestration.settings import DATABASE_ENV
+
+# `tests.contract_rows` and friends are imported as `tests.<module>`, whatever the working folder.
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))
+
+
+@pytest.fixture
+def extracts_root(tmp_path: Path) -> Path:
+    """An empty extracts root: `<root>/<YYYY-MM-DD>/<system>/<object>.csv`."""
+    root = tmp_path / "extracts"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path) -> Path:
+    """Where the test's DuckDB warehouse file lives (not created yet)."""
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def warehouse(warehouse_path: Path):
+    """A read-write DuckDB connection to `warehouse_path`, closed after the test."""
+    con = duckdb.connect(str(warehouse_path))
+    yield con
+    con.close()
+
+
+def _release_dbt_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in-process after a run; close it so the test (or
+    the next dbt call, with other settings) can open the file."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def _failure_report(result) -> str:
+    lines = []
+    if result.exception is not None:
+        lines.append(f"exception: {result.exception!r}")
+    for node_result in getattr(result.result, "results", None) or []:
+        status = str(getattr(node_result.status, "value", node_result.status))
+        if status in {"error", "fail", "runtime error", "skipped"}:
+            lines.append(f"{node_result.node.unique_id}: {status}: {node_result.message}")
+    return "\n".join(lines) or "dbt reported failure without node results"
+
+
+@pytest.fixture(scope="session")
+def run_dbt(tmp_path_factory) -> Callable:
+    """`run_dbt(args, database, expect_success=True) -> dbtRunnerResult`.
+
+    `args` are dbt CLI arguments, normally `orchestration.dbt_args.build_args(...)`; the project and
+    profiles come from the repository, `CLOSECREDIT_DATABASE` points at `database` for the call,
+    and target and log files go to a fresh tmp folder (the repository's `target/` is untouched).
+    When `expect_success` is true a failed run fails the test with each failing node's message.
+    """
+    from dbt.cli.main import dbtRunner
+
+    def run(args: list[str], database: Path, *, expect_success: bool = True):
+        work = tmp_path_factory.mktemp("dbt")
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv(DATABASE_ENV, str(database))
+            env.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+            try:
+                result = dbtRunner().invoke(
+                    [
+                        *args,
+                        "--project-dir",
+                        str(PROJECT_DIR),
+                        "--profiles-dir",
+                        str(PROJECT_DIR),
+                        "--target-path",
+                        str(work / "target"),
+                        "--log-path",
+                        str(work / "logs"),
+                        "--no-use-colors",
+                    ]
+                )
+            finally:
+                _release_dbt_duckdb()
+        if expect_success and not result.success:
+            pytest.fail(f"dbt {' '.join(args)} failed:\n{_failure_report(result)}", pytrace=False)
+        return result
+
+    return run

@@ -1,0 +1,72 @@
+"""orchestration/dbt_args.py: the night becomes dbt arguments (pure, no dbt)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+import yaml
+
+from orchestration.dbt_args import build_args, dbt_vars
+
+NIGHT = date(2026, 11, 26)
+
+
+def _vars_of(args: list[str]) -> dict:
+    assert args.count("--vars") == 1, args
+    return json.loads(args[args.index("--vars") + 1])
+
+
+def test_dbt_vars_carries_the_night_as_an_iso_date():
+    assert dbt_vars(NIGHT) == {"as_of_date": "2026-11-26"}
+
+
+def test_dbt_vars_without_a_night_is_every_landed_extract():
+    assert dbt_vars(None) == {"as_of_date": None}
+
+
+def test_build_args_is_a_build_with_the_nights_vars():
+    args = build_args(NIGHT)
+    assert args[0] == "build"
+    assert _vars_of(args) == dbt_vars(NIGHT)
+    assert "--select" not in args
+    assert "--full-refresh" not in args
+
+
+def test_build_args_vars_are_valid_yaml_for_dbt():
+    # dbt parses --vars as YAML; JSON must read back the same, null included.
+    for night in (NIGHT, None):
+        args = build_args(night)
+        assert yaml.safe_load(args[args.index("--vars") + 1]) == dbt_vars(night)
+
+
+def test_build_args_vars_are_stable_text():
+    # Same night, same text: partial parsing and logs do not churn on key order.
+    assert build_args(NIGHT) == build_args(NIGHT)
+    text = build_args(NIGHT)[2]
+    assert text == json.dumps(json.loads(text), sort_keys=True)
+
+
+@pytest.mark.parametrize("select", ["staging", "+staging", "tag:nightly path:models/marts"])
+def test_build_args_select_is_passed_as_one_argument(select):
+    args = build_args(NIGHT, select=select)
+    assert args[args.index("--select") + 1] == select
+    assert args.count("--select") == 1
+
+
+@pytest.mark.parametrize("select", [None, ""])
+def test_build_args_without_select_builds_everything(select):
+    assert "--select" not in build_args(NIGHT, select=select)
+
+
+def test_build_args_full_refresh():
+    args = build_args(NIGHT, select="staging", full_refresh=True)
+    assert args[-1] == "--full-refresh"
+    assert args.count("--full-refresh") == 1
+    assert _vars_of(args) == {"as_of_date": "2026-11-26"}
+    assert args[args.index("--select") + 1] == "staging"
+
+
+def test_build_args_without_a_night_passes_null():
+    assert _vars_of(build_args(None)) == {"as_of_date": None}
