@@ -10,7 +10,6 @@ from dagster_dbt import DbtCliResource
 from orchestration.dbt_project import closecredit_project, dbt_executable
 from orchestration.defs.dbt import closecredit_dbt_models
 from orchestration.defs.landing import raw_extracts
-from orchestration.defs.partitions import extract_dates
 from orchestration.defs.summary import night_summary
 from orchestration.resources import Warehouse
 from orchestration.settings import DATABASE_ENV, database_path
@@ -24,7 +23,6 @@ NIGHTLY_JOB = "nightly"
 nightly_job = dg.define_asset_job(
     NIGHTLY_JOB,
     selection=dg.AssetSelection.all(),
-    partitions_def=extract_dates,
     description="Land one night's extracts, build and test the dbt models for it, write the summary.",
 )
 
