@@ -142,6 +142,9 @@ def read_header(path: Path, source_file: str) -> list[str]:
 
 
 def check_contract_columns(obj: ContractObject, header: list[str], source_file: str) -> None:
+    reserved = [c for c in header if c in METADATA_COLUMNS]
+    if reserved:
+        raise LandingError(f"{source_file}: column {reserved[0]!r} is reserved for landing metadata")
     missing = [c for c in obj.column_names if c not in header]
     if missing:
         listed = ", ".join(repr(c) for c in missing)
@@ -151,30 +154,41 @@ def check_contract_columns(obj: ContractObject, header: list[str], source_file: 
         )
 
 
+def _has_data_rows(path: Path) -> bool:
+    """A header-only file (with or without a final newline) has nothing to read."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows, None)
+        return next(rows, None) is not None
+
+
 def _record_batches(path: Path, header: list[str], source_file: str) -> Iterable[pa.RecordBatch]:
     bad_rows: list[str] = []
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
+        # Arrow's number is the file line (header = line 1) while no earlier field spans lines.
         where = f"line {row.number}" if row.number is not None else "a row"
         bad_rows.append(
             f"{source_file}: {where} has {row.actual_columns} fields, the header has {row.expected_columns}"
         )
         return "error"
 
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            column_names=header, skip_rows=1, block_size=_BLOCK_SIZE, use_threads=False
-        ),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header},
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    )
     try:
+        if not _has_data_rows(path):
+            return
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                column_names=header, skip_rows=1, block_size=_BLOCK_SIZE, use_threads=False
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
         yield from reader
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         detail = bad_rows[0] if bad_rows else f"{source_file}: unreadable CSV ({exc})"

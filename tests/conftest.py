@@ -61,13 +61,16 @@ def _release_dbt_duckdb() -> None:
 
 
 def _failure_report(result) -> str:
-    lines = []
+    lines, skipped = [], 0
     if result.exception is not None:
-        lines.append(f"exception: {result.exception!r}")
+        lines.append(f"{type(result.exception).__name__}: {result.exception}")
     for node_result in getattr(result.result, "results", None) or []:
         status = str(getattr(node_result.status, "value", node_result.status))
-        if status in {"error", "fail", "runtime error", "skipped"}:
+        if status in {"error", "fail", "runtime error"}:
             lines.append(f"{node_result.node.unique_id}: {status}: {node_result.message}")
+        skipped += status == "skipped"
+    if skipped:
+        lines.append(f"({skipped} nodes skipped after these failures)")
     return "\n".join(lines) or "dbt reported failure without node results"
 
 
@@ -105,7 +108,8 @@ def run_dbt(tmp_path_factory) -> Callable:
             finally:
                 _release_dbt_duckdb()
         if expect_success and not result.success:
-            pytest.fail(f"dbt {' '.join(args)} failed:\n{_failure_report(result)}", pytrace=False)
+            command = " ".join(" ".join(arg.split()) for arg in args)
+            pytest.fail(f"dbt {command} failed:\n{_failure_report(result)}", pytrace=False)
         return result
 
     return run

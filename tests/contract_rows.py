@@ -39,6 +39,13 @@ BAD_TEXT = {
     "boolean": "maybe",
     "currency": "XXY",
 }
+# Text DuckDB's casts accept although the contract does not (ISO-8601 timestamps and dates, plain
+# decimal numbers): staging must not read it as 1970-01-01, 9999-12-31 or NaN.
+NOT_ISO_TEXT = {
+    "timestamp": "epoch",
+    "date": "infinity",
+    "number": "NaN",
+}
 # VALID_TEXT["timestamp"] carries an offset and must stage as UTC; the same wall-clock time without
 # an offset is already UTC and stays as it is.
 TIMESTAMP_WITHOUT_OFFSET = "2026-11-20T09:15:00"
@@ -125,11 +132,15 @@ def dirty_variants(obj: ContractObject) -> list[DirtyVariant]:
         if col.type == "currency":
             bad = BAD_TEXT["currency"]
             variants.append(
-                DirtyVariant(col.name, "unknown_currency", {col.name: bad}, f"unknown currency (not ISO 4217): {bad}")
+                DirtyVariant(
+                    col.name, "unknown_currency", {col.name: bad}, f"unknown currency (not ISO 4217): {bad}"
+                )
             )
         elif col.type != "text":
             bad = BAD_TEXT[col.type]
-            variants.append(DirtyVariant(col.name, "unparseable", {col.name: bad}, f"not a {col.type}: {bad}"))
+            variants.append(
+                DirtyVariant(col.name, "unparseable", {col.name: bad}, f"not a {col.type}: {bad}")
+            )
         if col.min is not None:
             variants.append(
                 DirtyVariant(col.name, "below_min", {col.name: _number_text(col.min - 1)}, "below minimum")
@@ -149,7 +160,9 @@ def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None
         writer.writerows(rows)
 
 
-def write_night(root: Path, extract_date: date, rows_by_object: dict[str, list[dict[str, str]]], *, complete=True):
+def write_night(
+    root: Path, extract_date: date, rows_by_object: dict[str, list[dict[str, str]]], *, complete=True
+):
     """Write one extract folder: every contract object (rows_by_object keyed by qualified name).
 
     An object without rows gets a header-only file; a row key the contract does not list becomes an

@@ -10,6 +10,7 @@
         Rows beyond var('as_of_date') are not yet visible, so a past night rebuilds as it was. -#}
     {%- set raw_relation = source(system, object) -%}
     {%- set currencies = ref('iso_currencies') -%}
+    {%- set landing_log = source('landing', 'landing_log') -%}
     {%- if not execute -%}
         select * from {{ raw_relation }}
     {%- else -%}
@@ -93,6 +94,16 @@ checked as (
     from typed
 ),
 
+latest_extract as (
+    -- The object's newest landed night, even an empty one: a snapshot partner missing from it is
+    -- no longer listed.
+    select max(extract_date) as extract_date
+    from {{ landing_log }}
+    where
+        system = '{{ system }}' and object = '{{ object }}' and status = 'landed'
+        and {{ visible_as_of('extract_date') }}
+),
+
 versioned as (
     select
         checked.*,
@@ -100,8 +111,9 @@ versioned as (
             partition by _quarantine_reason is null, {{ key | join(', ') }}
             order by {{ newest_first }}
         ) as _version_rank,
-        max(_extract_date) over () as _latest_extract_date
+        latest_extract.extract_date as _latest_extract_date
     from checked
+    cross join latest_extract
 )
 
 select
@@ -126,7 +138,7 @@ select
     end as _row_status,
     _quarantine_column,
     _quarantine_reason,
-    _extract_date = _latest_extract_date as _is_in_latest_extract,
+    coalesce(_extract_date = _latest_extract_date, false) as _is_in_latest_extract,
     '{{ system }}.{{ object }}' as _object
 from versioned
     {%- endif -%}
