@@ -1,0 +1,473 @@
+"""Web sessions and events (web/event) and referral clicks (referral/click).
+
+Every web touch of a person becomes one session of one of the person's devices (an anonymous id):
+a landing event carrying the traffic spec (UTMs, external referrer, referral code), then page views
+minutes apart with internal referrers, and where the touch says so a form submit / signup followed
+by an identify carrying the person's email. A referral click becomes a click row plus (usually) a
+session of the same device a few seconds to minutes later with the referral code. Anonymous
+visitors and bots fill the traffic up to the scale's volume. Nothing is a per-row Python loop.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import fmt
+from . import vocab as V
+from .fmt import DAY, HOUR, NA
+from .nights import Source, append_nights, source
+from .plan import Plan, business_time, group_cummax, group_rank, group_starts, repeat_index, weighted_choice
+from .world import SPACING, World, sample_partners
+
+EVENTS_PER_YEAR = 2_000_000
+BOT_SHARE = 0.04
+LATE_LAG_P = (0.973, 0.02, 0.007)  # arrival delay of a session's events: 0, 1, 2 days
+DUPLICATE_SHARE = 0.003
+EVENT_TYPES = ("page_view", "form_submit", "identify", "signup")
+PV, FORM, IDENTIFY, SIGNUP = range(4)
+ISO = (*tuple(c[1] for c in V.COUNTRIES), "IN", "BR", "CN", "SG", "JP", "PL", "CH", "IT")
+BACKGROUND_COUNTRY_W = (*tuple(c[3] for c in V.COUNTRIES), 0.04, 0.02, 0.01, 0.01, 0.01, 0.02, 0.02, 0.02)
+BOT_COUNTRIES = (ISO.index("US"), ISO.index("IE"), ISO.index("CN"), ISO.index("SG"), ISO.index("DE"))
+
+SPEC_KIND = np.array([s[0] for s in V.WEB_SPECS], dtype=object)
+SPEC_CHANNEL = tuple(s[1] for s in V.WEB_SPECS)
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass
+class WebOut:
+    events: Source
+    clicks: Source
+    touch_session_event: np.ndarray  # touch uid -> row of its session's first event (-1)
+    touch_click_row: np.ndarray  # touch uid -> row of its click (-1)
+    form_time: np.ndarray  # touch uid -> time of its form submit / signup (NA)
+    touch_spec: np.ndarray  # touch uid -> traffic spec of its session (-1)
+    stats: dict
+
+
+def _spec_choice(r: np.random.Generator, kind_name: str, size: int) -> np.ndarray:
+    idx = np.flatnonzero(kind_name == SPEC_KIND)
+    weights = np.array([V.WEB_SPECS[i][9] for i in idx], dtype=float)
+    return idx[weighted_choice(r, weights, size)]
+
+
+def _specs_for_kinds(r: np.random.Generator, kind_names: np.ndarray) -> np.ndarray:
+    out = np.full(len(kind_names), -1, dtype=np.int64)
+    for name in np.unique(kind_names):
+        mask = kind_names == name
+        out[mask] = _spec_choice(r, name, int(mask.sum()))
+    return out
+
+
+def _resolve(template: str | None, n: int, subs: dict[str, pa.Array]) -> pa.Array:
+    """A template such as '/?ref={code}' for n rows; subs gives each placeholder's values."""
+    if template is None:
+        return fmt.nulls(n)
+    parts: list[pa.Array | str] = []
+    pos = 0
+    for m in PLACEHOLDER.finditer(template):
+        if m.start() > pos:
+            parts.append(template[pos : m.start()])
+        parts.append(subs[m.group(1)])
+        pos = m.end()
+    if pos < len(template):
+        parts.append(template[pos:])
+    if all(isinstance(p, str) for p in parts):
+        return fmt.const("".join(parts), n)  # type: ignore[arg-type]
+    return fmt.concat(*parts)
+
+
+def _by_group(groups: np.ndarray, build) -> pa.Array:
+    """Build an array group by group (build(code, idx) -> array for rows idx), in row order."""
+    n = len(groups)
+    order = np.argsort(groups, kind="stable")
+    pieces = []
+    for code in np.unique(groups):
+        idx = order[groups[order] == code]
+        pieces.append(build(int(code), idx).cast(pa.string()))
+    if not pieces:
+        return fmt.nulls(0)
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = np.arange(n)
+    return pa.concat_arrays(pieces).take(pa.array(inverse))
+
+
+def build_web(plan: Plan, w: World) -> WebOut:
+    r = plan.rng("web")
+    people, T, partners = w.people, w.touches, w.partners
+    n_t = len(T["time"])
+    n_p = len(people["kind"])
+    dev_offset = np.cumsum(people["devices"]) - people["devices"]
+    n_person_anon = int(people["devices"].sum())
+
+    # ---- sessions of persons' touches -------------------------------------------------------------
+    cat = T["category"]
+    wi = np.flatnonzero(((cat == "web") | (cat == "click")) & (T["time"] < plan.t_end))
+    kind_names = np.array(V.KIND_NAMES, dtype=object)[T["kind"][wi]]
+    is_click = cat[wi] == "click"
+    spec_kind = kind_names.copy()
+    ptype = np.where(T["partner"][wi] >= 0, partners["type"][np.maximum(T["partner"][wi], 0)], 0)
+    click_kind = np.array([V.CLICK_SPEC_KIND[t] for t in V.PARTNER_TYPE_NAMES], dtype=object)
+    spec_kind[is_click] = click_kind[ptype[is_click]]
+    person = T["person"][wi]
+    device = T["device"][wi]
+    ps = {
+        "anon": dev_offset[person] + device,
+        "t": T["time"][wi] + np.where(is_click, r.integers(20, 240, len(wi)), 0),
+        "spec": _specs_for_kinds(r, spec_kind),
+        "partner": T["partner"][wi],
+        "form": T["form"][wi],
+        "signup": T["signup"][wi],
+        "person": person,
+        "ua": people["browser"][person, np.minimum(device, 2)],
+        "country": people["country"][person],
+        "touch": T["uid"][wi],
+        "bot": np.zeros(len(wi), dtype=bool),
+        "emit": ~is_click | T["click_session"][wi],
+        "click": is_click,
+    }
+    # a click without a session is only possible on a device that shows up (and identifies) elsewhere
+    emitted_per_anon = np.bincount(ps["anon"], weights=ps["emit"], minlength=n_person_anon)
+    ps["emit"] |= emitted_per_anon[ps["anon"]] == 0
+    # every device a person uses is identified once: its first session unless it has a form/signup
+    key = ps["anon"]
+    order = np.lexsort((ps["t"], key))
+    has_id = np.zeros(len(key), dtype=bool)
+    ident_any = (ps["form"] | ps["signup"]) & ps["emit"]
+    anon_has = np.zeros(n_person_anon, dtype=bool)
+    anon_has[key[ident_any]] = True
+    emitted_sorted = order[ps["emit"][order]]
+    firsts = emitted_sorted[group_starts(key[emitted_sorted])]
+    has_id[firsts] = ~anon_has[key[firsts]]
+    ps["identify"] = has_id
+
+    # ---- anonymous visitors and bots fill the volume ---------------------------------------------------
+    target = EVENTS_PER_YEAR * plan.scale * plan.span_days / 365
+    rb = plan.rng("web-background")
+    n_pv_ps = _page_views(r, len(wi), bots=False)
+    person_events = int((n_pv_ps + 2 * (ps["form"] | ps["signup"]) + ps["identify"])[ps["emit"]].sum())
+    n_bg = max(0, round((target * (1 - BOT_SHARE) - person_events) / _mean_page_views(bots=False)))
+    per_visitor = rb.geometric(0.67, max(1, round(n_bg / 1.5)))
+    per_visitor = per_visitor[: np.searchsorted(np.cumsum(per_visitor), n_bg) + 1]
+    visitor, _ = repeat_index(per_visitor)
+    visitor = visitor[:n_bg]
+    n_bg = len(visitor)
+    t_bg = rb.integers(plan.t_start, plan.t_end, n_bg)
+    t_bg = business_time(rb, t_bg, plan.t_start, plan.t_end - 1, 14.0, 5.0)
+    order_bg = np.lexsort((t_bg, visitor))
+    visitor, t_bg = visitor[order_bg], t_bg[order_bg]
+    rank = group_rank(visitor)
+    t_bg = group_cummax(visitor, t_bg - rank * SPACING) + rank * SPACING
+    cs = plan.community_strength
+    bg_names = list(V.BACKGROUND_WEIGHTS)
+    bg_w = np.array(
+        [V.BACKGROUND_WEIGHTS[k] * (cs if k in ("web_community", "web_partner") else 1.0) for k in bg_names]
+    )
+    bg_kind = np.array(bg_names, dtype=object)[weighted_choice(rb, bg_w, n_bg)]
+    bg_click = rb.random(n_bg) < min(0.04 * cs, 0.2)
+    bg_partner = np.full(n_bg, -1, dtype=np.int64)
+    need_partner = bg_click | (bg_kind == "web_partner")
+    bg_partner[need_partner] = sample_partners(rb, partners, int(need_partner.sum()), sites_only=False)
+    site_partner = (bg_kind == "web_partner") & ~bg_click
+    bg_partner[site_partner] = sample_partners(rb, partners, int(site_partner.sum()), sites_only=True)
+    bg_spec_kind = bg_kind.copy()
+    bg_spec_kind[bg_click] = click_kind[partners["type"][bg_partner[bg_click]]]
+    bgs = {
+        "anon": n_person_anon + visitor,
+        "t": t_bg,
+        "spec": _specs_for_kinds(rb, bg_spec_kind),
+        "partner": bg_partner,
+        "form": np.zeros(n_bg, dtype=bool),
+        "signup": np.zeros(n_bg, dtype=bool),
+        "person": np.full(n_bg, -1),
+        "ua": weighted_choice(rb, V.BROWSER_WEIGHTS, n_bg),
+        "country": weighted_choice(rb, BACKGROUND_COUNTRY_W, n_bg),
+        "touch": np.full(n_bg, -1),
+        "bot": np.zeros(n_bg, dtype=bool),
+        "emit": ~bg_click | (rb.random(n_bg) < 0.85),
+        "click": bg_click,
+        "identify": np.zeros(n_bg, dtype=bool),
+    }
+    n_visitors = int(visitor.max()) + 1 if n_bg else 0
+    n_bot_sessions = max(1, round(target * BOT_SHARE / _mean_page_views(bots=True)))
+    rt = plan.rng("web-bots")
+    bot_spec = np.where(
+        rt.random(n_bot_sessions) < 0.2,
+        _spec_choice(rt, "web_paid_search", n_bot_sessions),
+        _spec_choice(rt, "web_direct", n_bot_sessions),
+    )
+    bots = {
+        "anon": n_person_anon + n_visitors + np.arange(n_bot_sessions),
+        "t": rt.integers(plan.t_start, plan.t_end, n_bot_sessions),
+        "spec": bot_spec,
+        "partner": np.full(n_bot_sessions, -1),
+        "form": np.zeros(n_bot_sessions, dtype=bool),
+        "signup": np.zeros(n_bot_sessions, dtype=bool),
+        "person": np.full(n_bot_sessions, -1),
+        "ua": len(V.BROWSER_AGENTS) + rt.integers(0, len(V.BOT_AGENTS), n_bot_sessions),
+        "country": np.array(BOT_COUNTRIES)[rt.integers(0, len(BOT_COUNTRIES), n_bot_sessions)],
+        "touch": np.full(n_bot_sessions, -1),
+        "bot": np.ones(n_bot_sessions, dtype=bool),
+        "emit": np.ones(n_bot_sessions, dtype=bool),
+        "click": np.zeros(n_bot_sessions, dtype=bool),
+        "identify": np.zeros(n_bot_sessions, dtype=bool),
+    }
+    S = {k: np.concatenate([ps[k], bgs[k], bots[k]]) for k in ps}
+    n_pv = np.concatenate(
+        [n_pv_ps, _page_views(rb, n_bg, bots=False), _page_views(rt, n_bot_sessions, bots=True)]
+    )
+    n_anon = n_person_anon + n_visitors + n_bot_sessions
+    n_s = len(S["t"])
+    S["lag"] = weighted_choice(r, LATE_LAG_P, n_s)
+    S["lag"][S["bot"]] = 0
+    for k in range(1, plan.days):  # every later night gets at least one late session of yesterday
+        day_end = plan.cutoffs[k - 1]
+        cand = np.flatnonzero(
+            ~S["bot"] & S["emit"] & (S["t"] >= day_end - DAY) & (S["t"] < day_end - 2 * HOUR)
+        )
+        if len(cand) and not (S["lag"][cand] > 0).any():
+            S["lag"][r.choice(cand)] = 1
+
+    # ---- session-level text -----------------------------------------------------------------------
+    partner_code = fmt.strings(partners["code"])
+    partner_slug = fmt.strings(partners["slug"])
+    partner_site = fmt.strings(partners["site"])
+    pidx = np.maximum(S["partner"], 0)
+    month = fmt.month_index(S["t"])
+    month_text = fmt.months(month)
+    subs_all = {
+        "code": partner_code.take(pa.array(pidx)),
+        "partner": partner_slug.take(pa.array(pidx)),
+        "partner_site": partner_site.take(pa.array(pidx)),
+        "month": pc.replace_substring(month_text, "-", "_"),
+        "post": fmt.take(V.BLOG_POSTS, r.integers(0, len(V.BLOG_POSTS), n_s)),
+    }
+
+    def field(col: int):
+        def build(code: int, idx: np.ndarray) -> pa.Array:
+            template = V.WEB_SPECS[code][col] or ""
+            used = set(PLACEHOLDER.findall(template))
+            subs = {k: v.take(pa.array(idx)) for k, v in subs_all.items() if k in used}
+            return _resolve(V.WEB_SPECS[code][col], len(idx), subs)
+
+        return build
+
+    utm_source = _by_group(S["spec"], field(2))
+    utm_medium = _by_group(S["spec"], field(3))
+    utm_campaign = _by_group(S["spec"], field(4))
+    referrer = _by_group(S["spec"], field(7))
+    landing_path = _by_group(S["spec"], field(8))
+    content_family = np.array([V.WEB_SPECS[i][5] or "" for i in range(len(V.WEB_SPECS))], dtype=object)[
+        S["spec"]
+    ]
+    term_family = np.array([V.WEB_SPECS[i][6] or "" for i in range(len(V.WEB_SPECS))], dtype=object)[
+        S["spec"]
+    ]
+
+    def family(values: dict, fam: np.ndarray):
+        def build(code: int, idx: np.ndarray) -> pa.Array:
+            name = uniq[code]
+            if not name:
+                return fmt.nulls(len(idx))
+            choices = values[name]
+            return fmt.take(choices, r.integers(0, len(choices), len(idx)))
+
+        uniq, codes = np.unique(fam.astype(str), return_inverse=True)
+        return _by_group(codes, build)
+
+    utm_content = family(V.UTM_CONTENT, content_family)
+    utm_term = family(V.UTM_TERM, term_family)
+    # the landing URL carries the UTMs in its query string
+    # (pc.binary_join_element_wise with null_handling="skip" drops all-null rows: join by hand)
+    parts = [
+        pc.fill_null(fmt.concat("&" + name + "=", arr), "")
+        for name, arr in (
+            ("utm_source", utm_source),
+            ("utm_medium", utm_medium),
+            ("utm_campaign", utm_campaign),
+            ("utm_content", utm_content),
+            ("utm_term", pc.replace_substring(utm_term, " ", "+")),
+        )
+    ]
+    query = pc.utf8_ltrim(pc.binary_join_element_wise(*parts, ""), characters="&")
+    has_query = pc.greater(pc.utf8_length(query), 0)
+    joiner = pc.if_else(pc.match_substring(landing_path, "?"), pa.scalar("&"), pa.scalar("?"))
+    landing = pc.if_else(
+        has_query,
+        fmt.concat(V.SITE, landing_path, joiner, query),
+        fmt.concat(V.SITE, landing_path),
+    )
+    # bots land anywhere
+    bot_pages = fmt.take([V.SITE + p for p in V.PAGES], r.integers(0, len(V.PAGES), n_s))
+    landing = pc.if_else(
+        pa.array(S["bot"] & ~np.isin(S["spec"], np.flatnonzero(SPEC_KIND == "web_paid_search"))),
+        bot_pages,
+        landing,
+    )
+    referrer = fmt.null_where(referrer, S["bot"])
+    referral_code = fmt.null_where(
+        subs_all["code"], ~np.isin(SPEC_KIND[S["spec"]], list(V.CLICK_SPEC_KIND.values()))
+    )
+
+    # ---- events -------------------------------------------------------------------------------------
+    special = np.where(S["form"] | S["signup"], 2, S["identify"].astype(np.int64))
+    n_ev = np.where(S["emit"], n_pv + special, 0)
+    sess, pos = repeat_index(n_ev)
+    n_e = len(sess)
+    q = pos - n_pv[sess]
+    etype = np.full(n_e, PV, dtype=np.int64)
+    sp = q >= 0
+    etype[sp & S["form"][sess] & (q == 0)] = FORM
+    etype[sp & S["signup"][sess] & (q == 0)] = SIGNUP
+    etype[sp & (q == 1)] = IDENTIFY
+    etype[sp & S["identify"][sess]] = IDENTIFY
+    gap = np.empty(n_e, dtype=np.int64)
+    re_ = plan.rng("web-events")
+    bot_e = S["bot"][sess]
+    gap[:] = (5_000 + np.minimum(re_.exponential(70_000, n_e), 355_000)).astype(np.int64)
+    gap[bot_e] = re_.integers(500, 10_000, int(bot_e.sum()))
+    gap[etype == FORM] = re_.integers(20_000, 120_000, int((etype == FORM).sum()))
+    gap[etype == SIGNUP] = re_.integers(30_000, 180_000, int((etype == SIGNUP).sum()))
+    ident = etype == IDENTIFY
+    gap[ident] = np.where(
+        q[ident] == 1,
+        re_.integers(300, 3_000, int(ident.sum())),
+        re_.integers(1_000, 10_000, int(ident.sum())),
+    )
+    first = pos == 0
+    gap[first] = re_.integers(0, 1_000, int(first.sum()))
+    csum = np.cumsum(gap)
+    start_sum = (csum - gap)[first]
+    t_ms = S["t"][sess] * 1000 + csum - np.repeat(start_sum, n_ev[n_ev > 0])
+
+    # pages: table = session landings, site pages, form pages, signup
+    site_pages = [V.SITE + p for p in V.PAGES]
+    form_pages = [V.SITE + p for p in V.FORM_PAGES]
+    page_table = pa.concat_arrays([landing, fmt.strings(site_pages + form_pages + [V.SITE + "/signup"])])
+    base_site = n_s
+    base_form = n_s + len(site_pages)
+    base_signup = base_form + len(form_pages)
+    page = np.where(first, sess, base_site + re_.integers(0, len(site_pages), n_e))
+    form_page = re_.integers(0, len(form_pages), n_s)
+    page = np.where(etype == FORM, base_form + form_page[sess], page)
+    page = np.where(etype == SIGNUP, base_signup, page)
+    prev = np.concatenate([[0], page[:-1]])
+    page = np.where(ident, prev, page)  # an identify is sent from the page it happens on
+    ref_table = pa.concat_arrays([page_table, referrer])
+    ref = np.where(first, len(page_table) + sess, prev)
+    ref = np.where(ident, -1, ref)
+
+    # emails (identify / form submit), with casing and whitespace variations
+    emails = fmt.strings(people["email"])
+    variants = pa.concat_arrays(
+        [emails, pc.utf8_upper(emails), fmt.concat(" ", emails, " "), pc.utf8_title(emails)]
+    )
+    vcode = weighted_choice(re_, (0.90, 0.03, 0.03, 0.04), n_s)
+    email_idx = np.where(S["person"] >= 0, vcode * n_p + np.maximum(S["person"], 0), -1)
+    carries_email = (etype == FORM) | ident
+    ev_email = np.where(carries_email, email_idx[sess], -1)
+
+    def at_first(arr: pa.Array) -> pa.Array:
+        return arr.take(pa.array(np.where(first, sess, -1), mask=~first))
+
+    anon_ids = fmt.uuids(np.arange(n_anon), 0x5EED, plan.rng("anon-ids"))
+    ua_table = fmt.strings(V.BROWSER_AGENTS + V.BOT_AGENTS)
+    t_sec = np.floor_divide(t_ms, 1000)
+    columns = {
+        "event_id": fmt.uuids(np.arange(n_e), 0xE7E7, plan.rng("event-ids")),
+        "anonymous_id": anon_ids.take(pa.array(S["anon"][sess])),
+        "user_email": variants.take(pa.array(ev_email, mask=ev_email < 0)),
+        "event_type": fmt.take(EVENT_TYPES, etype),
+        "occurred_at": fmt.timestamps(t_sec, millis=t_ms - t_sec * 1000),
+        "page_url": page_table.take(pa.array(page)),
+        "referrer_url": ref_table.take(pa.array(ref, mask=ref < 0)),
+        "utm_source": at_first(utm_source),
+        "utm_medium": at_first(utm_medium),
+        "utm_campaign": at_first(utm_campaign),
+        "utm_content": at_first(utm_content),
+        "utm_term": at_first(utm_term),
+        "referral_code": at_first(referral_code),
+        "user_agent": ua_table.take(pa.array(S["ua"][sess])),
+        "ip_country": fmt.take(ISO, S["country"][sess]),
+    }
+    arrive = plan.night_of(t_sec + S["lag"][sess] * DAY)
+    arrive = np.where(t_sec >= plan.t_end, plan.days, arrive)
+    nights = append_nights(plan, arrive, t_ms)
+    # re-sent duplicates: a few of the last two nights' events come again, identical
+    rd = plan.rng("web-duplicates")
+    n_dups = []
+    for k in range(1, plan.days):
+        recent = np.concatenate(nights[max(0, k - 2) : k])
+        recent = recent[t_sec[recent] >= plan.cutoffs[k - 1] - 2 * DAY]
+        n_dup = min(len(recent), max(1, round(DUPLICATE_SHARE * len(nights[k]))))
+        dups = np.sort(rd.choice(recent, n_dup, replace=False)) if n_dup else recent[:0]
+        nights[k] = np.concatenate([nights[k], dups])
+        n_dups.append(int(n_dup))
+    events = source("web", "event", columns, nights)
+
+    # ---- touch bookkeeping ----------------------------------------------------------------------------
+    first_rows = np.flatnonzero(first)
+    touch_session_event = np.full(n_t, -1, dtype=np.int64)
+    has_touch = S["touch"][sess[first_rows]] >= 0
+    touch_session_event[S["touch"][sess[first_rows[has_touch]]]] = first_rows[has_touch]
+    form_time = np.full(n_t, NA, dtype=np.int64)
+    fr = np.flatnonzero((etype == FORM) | (etype == SIGNUP))
+    ft = S["touch"][sess[fr]]
+    form_time[ft[ft >= 0]] = t_sec[fr[ft >= 0]]
+    touch_spec = np.full(n_t, -1, dtype=np.int64)
+    tt = S["touch"] >= 0
+    touch_spec[S["touch"][tt]] = S["spec"][tt]
+
+    # ---- referral clicks: one per click touch / background click session --------------------------------
+    ci = np.flatnonzero(S["click"])
+    click_offset = np.where(
+        S["touch"][ci] >= 0,
+        S["t"][ci] - T["time"][np.maximum(S["touch"][ci], 0)],
+        r.integers(20, 240, len(ci)),
+    )
+    clicked = S["t"][ci] - click_offset
+    click_cols = {
+        "click_id": fmt.hex_ids("clk_", np.arange(len(ci)), 0xC11C),
+        "referral_code": subs_all["code"].take(pa.array(ci)),
+        "anonymous_id": anon_ids.take(pa.array(S["anon"][ci])),
+        "clicked_at": fmt.timestamps(clicked),
+        "landing_url": landing.take(pa.array(ci)),
+    }
+    click_night = np.where(clicked >= plan.t_end, plan.days, plan.night_of(clicked))
+    clicks = source("referral", "click", click_cols, append_nights(plan, click_night, clicked))
+    touch_click_row = np.full(n_t, -1, dtype=np.int64)
+    has_t = S["touch"][ci] >= 0
+    touch_click_row[S["touch"][ci[has_t]]] = np.flatnonzero(has_t)
+
+    emitted = np.zeros(n_e, dtype=bool)
+    for rows in nights:
+        emitted[rows] = True
+    stats = {
+        "web_events_total": int(n_e),
+        "bot_events": int(bot_e[emitted].sum()),
+        "late_events": int(
+            ((S["lag"][sess] > 0) & (arrive < plan.days) & (arrive > plan.night_of(t_sec))).sum()
+        ),
+        "duplicate_events": n_dups,
+        "sessions": int(S["emit"].sum()),
+        "anonymous_ids": int(n_anon),
+    }
+    return WebOut(events, clicks, touch_session_event, touch_click_row, form_time, touch_spec, stats)
+
+
+PAGE_VIEWS = {False: (0.45, 12), True: (0.18, 25)}  # geometric p, cap: people / bots
+
+
+def _page_views(r: np.random.Generator, n: int, bots: bool) -> np.ndarray:
+    p, cap = PAGE_VIEWS[bots]
+    return np.minimum(r.geometric(p, n), cap)
+
+
+def _mean_page_views(bots: bool) -> float:
+    p, cap = PAGE_VIEWS[bots]
+    return (1 - (1 - p) ** cap) / p
