@@ -12,11 +12,17 @@ def dbt_vars(as_of_date: date | None) -> dict:
 
 
 def build_args(
-    as_of_date: date | None, *, select: str | None = None, full_refresh: bool = False
+    as_of_date: date | None,
+    *,
+    select: str | None = None,
+    exclude: str | None = None,
+    full_refresh: bool = False,
 ) -> list[str]:
     args = ["build", "--vars", json.dumps(dbt_vars(as_of_date), sort_keys=True)]
     if select:
         args += ["--select", select]
+    if exclude:
+        args += ["--exclude", exclude]
     if full_refresh:
         args.append("--full-refresh")
     return args

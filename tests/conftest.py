@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,11 +18,15 @@ import duckdb
 import pytest
 
 from orchestration.contract import PROJECT_DIR
+from orchestration.privacy import dbt_env
 from orchestration.settings import DATABASE_ENV
 
 # `tests.contract_rows` and friends are imported as `tests.<module>`, whatever the working folder.
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
+
+
+TEST_HASH_SECRET = b"closecredit-tests"
 
 
 @pytest.fixture
@@ -90,6 +95,11 @@ def run_dbt(tmp_path_factory) -> Callable:
         with pytest.MonkeyPatch.context() as env:
             env.setenv(DATABASE_ENV, str(database))
             env.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+            # Person keys are keyed hashes: tests key them with a fixed secret of their own unless
+            # a module set its own.
+            for name, value in dbt_env(secret=TEST_HASH_SECRET).items():
+                if name not in os.environ:
+                    env.setenv(name, value)
             try:
                 result = dbtRunner().invoke(
                     [

@@ -1,0 +1,104 @@
+{#- Rule-based attribution (attribution-spec.md, "Models"), as closed-form expressions over one
+    touch row of an ordered journey. Columns the caller provides on every touch row:
+      touch_position      1..n in journey order
+      touch_count         n
+      lc_position         LC (already min(LC, OC); a missing LC is 1)
+      oc_position         OC (a missing OC is 1)
+      days_before_close   close_date - touch date, whole days
+      decay_weight_total  sum over the journey of 2^(-days_before_close / half_life)
+      last_non_direct_position  last position whose group is not direct, else n
+    Coinciding milestones land on one touch and their weights add up; positions outside a model's
+    range get 0. -#}
+
+{% macro rule_based_fraction(model) %}
+    {%- if model == 'first_touch' -%}
+        case when touch_position = 1 then 1.0 else 0.0 end
+    {%- elif model == 'last_touch' -%}
+        case when touch_position = touch_count then 1.0 else 0.0 end
+    {%- elif model == 'last_non_direct' -%}
+        case when touch_position = last_non_direct_position then 1.0 else 0.0 end
+    {%- elif model == 'linear' -%}
+        1.0 / touch_count
+    {%- elif model == 'time_decay' -%}
+        {{ time_decay_weight('days_before_close') }} / decay_weight_total
+    {%- elif model == 'position_based' -%}
+        case
+            when touch_count = 1 then 1.0
+            when touch_count = 2 then 0.5
+            when touch_position = 1 or touch_position = touch_count then 0.4
+            else 0.2 / (touch_count - 2)
+        end
+    {%- elif model == 'u_shaped' -%}
+        case
+            when lc_position = 1 then case when touch_position = 1 then 1.0 else 0.0 end
+            when lc_position = 2 then case when touch_position <= 2 then 0.5 else 0.0 end
+            when touch_position = 1 or touch_position = lc_position then 0.4
+            when touch_position < lc_position then 0.2 / (lc_position - 2)
+            else 0.0
+        end
+    {%- elif model == 'w_shaped' -%}
+        {{ stage_weighted_fraction({'ft': '0.3', 'lc': '0.3', 'oc': '0.3', 'middle': '0.1'}, 'oc_position') }}
+    {%- elif model == 'full_path' -%}
+        {{ stage_weighted_fraction(
+            {'ft': '0.225', 'lc': '0.225', 'oc': '0.225', 'cw': '0.225', 'middle': '0.1'}, 'touch_count') }}
+    {%- elif model == 'custom' -%}
+        {#- The custom stage weights come from seeds/attribution_custom_weights.csv as columns. -#}
+        {{ stage_weighted_fraction({'ft': 'custom_ft_weight', 'lc': 'custom_lc_weight', 'oc': 'custom_oc_weight',
+            'cw': 'custom_cw_weight', 'middle': 'custom_middle_weight'}, 'touch_count') }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('no rule-based attribution model named ' ~ model) }}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro time_decay_weight(days_column) %}
+    {#- 2^(-Δt / h), h = var('half_life_days'). -#}
+    power(2.0, -1.0 * {{ days_column }} / {{ var('half_life_days') }})
+{% endmacro %}
+
+{% macro stage_weighted_fraction(weights, range_end) %}
+    {#- weights: SQL expressions (literals or columns) per stage.
+        Milestone weights (ft, lc, oc and, for full_path/custom, cw) plus a middle weight spread
+        evenly over the positions strictly inside 1..range_end that no milestone of the model
+        holds. With no middle, the middle weight goes to the model's milestones in equal shares. -#}
+    {%- set stages = [('ft', '1'), ('lc', 'lc_position'), ('oc', 'oc_position'), ('cw', 'touch_count')] -%}
+    {%- set used = [] -%}
+    {%- for stage, position in stages if stage in weights -%}
+        {%- do used.append((stage, position)) -%}
+    {%- endfor -%}
+    {%- set inner_milestones -%}
+        {%- for stage, position in used if stage != 'ft' and position != range_end -%}
+            {%- set earlier = used[1:loop.index] | map(attribute=1) | list -%}
+            + case when {{ position }} > 1 and {{ position }} < {{ range_end }}
+                {%- for other in earlier %} and {{ position }} <> {{ other }}{% endfor %} then 1 else 0 end
+        {% endfor -%}
+    {%- endset -%}
+    {%- set middle_count = '(greatest(' ~ range_end ~ ' - 2, 0) - (0 ' ~ inner_milestones ~ '))' -%}
+    case
+        when touch_position > {{ range_end }} then 0.0
+        else
+            {%- for stage, position in used %}
+            case when touch_position = {{ position }} then 1.0 * {{ weights[stage] }} else 0.0 end +
+            {%- endfor %}
+            case
+                when {{ middle_count }} = 0
+                    then case when touch_position in ({{ used | map(attribute=1) | join(', ') }})
+                        then 1.0 * {{ weights['middle'] }} / {{ used | length }}
+                            * ({% for stage, position in used %}case when touch_position = {{ position }} then 1 else 0 end{% if not loop.last %} + {% endif %}{% endfor %})
+                        else 0.0 end
+                when touch_position not in ({{ used | map(attribute=1) | join(', ') }})
+                    then 1.0 * {{ weights['middle'] }} / {{ middle_count }}
+                else 0.0
+            end
+    end
+{% endmacro %}
+
+{% macro rule_based_models() %}
+    {{ return(['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based',
+               'u_shaped', 'w_shaped', 'full_path', 'custom']) }}
+{% endmacro %}
+
+{% macro attribution_models() %}
+    {#- Every model of the credit mart: the traditional answer, the rule-based ones, the
+        data-driven ones (computed by the engine, orchestration/attribution). -#}
+    {{ return(['legacy_handoff'] + rule_based_models() + ['markov', 'shapley']) }}
+{% endmacro %}

@@ -1,0 +1,57 @@
+-- The touches every attribution model credits: each credited deal's journey touches, plus one
+-- synthetic `opportunity_owner` touch at the close (legacy_handoff's whole answer), whose group
+-- is the owner's role group (normally sales; an unmapped role is direct).
+with
+
+deals as (
+    select * from {{ ref('int_credited_deals') }}
+),
+
+journey_touches as (
+    select * from {{ ref('int_journey_touches') }}
+),
+
+owners as (
+    select
+        users.user_id,
+        roles.source_group
+    from {{ ref('stg_crm__users') }} as users
+    left join {{ ref('user_role_groups') }} as roles
+        on lower(trim(users.user_role)) = lower(trim(roles.user_role))
+)
+
+select
+    journey_touches.opportunity_id,
+    journey_touches.touch_id,
+    journey_touches.touch_kind,
+    journey_touches.touch_date,
+    journey_touches.channel,
+    journey_touches.source_group,
+    journey_touches.is_synthetic,
+    false as is_owner_touch,
+    journey_touches.touch_position,
+    journey_touches.touch_count,
+    journey_touches.lc_position,
+    journey_touches.oc_position,
+    journey_touches.days_before_close
+from journey_touches
+inner join deals
+    on journey_touches.opportunity_id = deals.opportunity_id
+union all
+select
+    deals.opportunity_id,
+    {{ dbt.concat(["'opportunity_owner:'", 'deals.opportunity_id']) }} as touch_id,
+    'opportunity_owner' as touch_kind,
+    deals.close_date as touch_date,
+    'opportunity_owner' as channel,
+    coalesce(owners.source_group, 'direct') as source_group,
+    true as is_synthetic,
+    true as is_owner_touch,
+    cast(null as {{ dbt.type_int() }}) as touch_position,
+    cast(null as {{ dbt.type_int() }}) as touch_count,
+    cast(null as {{ dbt.type_int() }}) as lc_position,
+    cast(null as {{ dbt.type_int() }}) as oc_position,
+    0 as days_before_close
+from deals
+left join owners
+    on deals.owner_user_id = owners.user_id

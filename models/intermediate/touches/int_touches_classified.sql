@@ -1,0 +1,61 @@
+-- Every touch with its channel, source group and touch priority, from the mapping seeds users
+-- edit: seeds/mappings/channel_rules.csv (the first matching rule by rule_order wins; see
+-- macros/journeys/channel_rules.sql for the cell syntax) and seeds/mappings/channels.csv
+-- (channel -> source group, touch priority). A touch no rule matches gets channel `unclassified`
+-- (group direct) and is_unclassified: counted, never dropped. Rules are matched once per distinct
+-- combination of attributes, then joined back by a key.
+{%- set attributes = channel_rule_attributes() %}
+{%- set key_parts = [] %}
+{%- for attribute in attributes %}
+    {%- do key_parts.append("coalesce(" ~ attribute ~ ", '~')") %}
+    {%- if not loop.last %}{% do key_parts.append("'|'") %}{% endif %}
+{%- endfor %}
+with
+
+touches as (
+    select
+        *,
+        {{ dbt.concat(key_parts) }} as classification_key
+    from {{ ref('int_touches_unioned') }}
+),
+
+combinations as (
+    select distinct
+        classification_key,
+        {{ attributes | join(', ') }}
+    from touches
+),
+
+best_matches as (
+    {{ channel_rule_best_matches('combinations', 'classification_key') | indent(4) }}
+),
+
+channels as (
+    select * from {{ ref('channels') }}
+),
+
+fallback as (
+    select
+        source_group,
+        touch_priority
+    from channels
+    where channel = 'unclassified'
+)
+
+select
+    {%- for column in ['touch_id', 'touch_kind', 'source_record_id', 'touched_at', 'person_id', 'email',
+        'anonymous_id', 'link_opportunity_id', 'link_account_id', 'partner_id'] + attributes[1:] %}
+        touches.{{ column }},
+    {%- endfor %}
+    coalesce(best_matches.channel, 'unclassified') as channel,
+    coalesce(channels.source_group, fallback.source_group, 'direct') as source_group,
+    coalesce(channels.touch_priority, fallback.touch_priority, 999) as touch_priority,
+    best_matches.rule_order as channel_rule_order,
+    best_matches.channel is null as is_unclassified
+from touches
+left join best_matches
+    on touches.classification_key = best_matches.classification_key
+left join channels
+    on coalesce(best_matches.channel, 'unclassified') = channels.channel
+left join fallback
+    on 1 = 1

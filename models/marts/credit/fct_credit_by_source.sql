@@ -1,0 +1,103 @@
+-- Period x source group x attribution model: credited closes (the sum of fractions of the deals
+-- closed in the period), credited revenue, and the credit shift against legacy_handoff, the
+-- traditional answer. Every group appears under every model in every period, 0 when uncredited.
+with
+
+credit as (
+    select * from {{ ref('fct_close_credit') }}
+),
+
+credit_periods as (
+    select
+        'month' as period_type,
+        {{ month_start('close_date') }} as period_start,
+        source_group,
+        attribution_model,
+        credit_fraction,
+        credited_revenue
+    from credit
+    union all
+    select
+        'quarter' as period_type,
+        {{ fiscal_quarter_start('close_date') }} as period_start,
+        source_group,
+        attribution_model,
+        credit_fraction,
+        credited_revenue
+    from credit
+),
+
+periods as (
+    select distinct
+        period_type,
+        period_start
+    from credit_periods
+),
+
+source_groups as (
+    select distinct source_group from {{ ref('channels') }}
+    union
+    select distinct source_group from credit
+),
+
+models as (
+    select distinct attribution_model from credit
+),
+
+grid as (
+    select
+        periods.period_type,
+        periods.period_start,
+        source_groups.source_group,
+        models.attribution_model
+    from periods
+    cross join source_groups
+    cross join models
+),
+
+credited as (
+    select
+        period_type,
+        period_start,
+        source_group,
+        attribution_model,
+        sum(credit_fraction) as credited_closes,
+        sum(credited_revenue) as credited_revenue
+    from credit_periods
+    group by period_type, period_start, source_group, attribution_model
+),
+
+filled as (
+    select
+        grid.period_type,
+        grid.period_start,
+        grid.source_group,
+        grid.attribution_model,
+        coalesce(credited.credited_closes, 0.0) as credited_closes,
+        coalesce(credited.credited_revenue, 0.0) as credited_revenue
+    from grid
+    left join credited
+        on
+            grid.period_type = credited.period_type
+            and grid.period_start = credited.period_start
+            and grid.source_group = credited.source_group
+            and grid.attribution_model = credited.attribution_model
+)
+
+select
+    filled.period_type,
+    filled.period_start,
+    filled.source_group,
+    filled.attribution_model,
+    filled.credited_closes,
+    filled.credited_revenue,
+    filled.credited_closes - legacy.credited_closes as credit_shift,
+    filled.credited_revenue - legacy.credited_revenue as revenue_shift,
+    {{ as_of_date_literal() }} as as_of_date
+from filled
+inner join filled as legacy
+    on
+        filled.period_type = legacy.period_type
+        and filled.period_start = legacy.period_start
+        and filled.source_group = legacy.source_group
+        and legacy.attribution_model = 'legacy_handoff'

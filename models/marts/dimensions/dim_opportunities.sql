@@ -1,0 +1,55 @@
+-- One row per opportunity: descriptive attributes. No name (opportunity names often carry
+-- people's names); the owner is a CRM user id with its role and source group, never a name.
+{%- set string_type = dbt.type_string() %}
+with
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+journeys as (
+    select * from {{ ref('int_journey_opportunities') }}
+),
+
+owners as (
+    select
+        users.user_id,
+        users.user_role,
+        nullif(trim(role_groups.source_group), '') as source_group
+    from {{ ref('stg_crm__users') }} as users
+    left join {{ ref('user_role_groups') }} as role_groups
+        on lower(trim(users.user_role)) = lower(trim(role_groups.user_role))
+),
+
+accounts as (
+    select account_id from {{ ref('stg_crm__accounts') }}
+)
+
+select
+    cast(opportunities.opportunity_id as {{ string_type }}) as opportunity_id,
+    cast(opportunities.account_id as {{ string_type }}) as account_id,
+    cast(opportunities.owner_id as {{ string_type }}) as owner_user_id,
+    cast(owners.user_role as {{ string_type }}) as owner_role,
+    cast(owners.source_group as {{ string_type }}) as owner_source_group,
+    cast(opportunities.type as {{ string_type }}) as opportunity_type,
+    cast(opportunities.stage_name as {{ string_type }}) as stage_name,
+    cast(opportunities.amount as double) as amount,
+    cast(opportunities.currency_iso_code as {{ string_type }}) as currency_iso_code,
+    cast(opportunities.probability as double) as probability,
+    opportunities.is_closed,
+    opportunities.is_won,
+    cast(journeys.outcome as {{ string_type }}) as outcome,
+    journeys.is_credited_deal,
+    cast(opportunities.created_date as {{ dbt.type_timestamp() }}) as created_at,
+    cast(journeys.created_date as date) as created_date,
+    cast(opportunities.close_date as date) as close_date,
+    cast(opportunities.lead_source as {{ string_type }}) as lead_source,
+    cast(opportunities.campaign_id as {{ string_type }}) as campaign_id,
+    accounts.account_id is not null as is_account_in_crm
+from opportunities
+inner join journeys
+    on opportunities.opportunity_id = journeys.opportunity_id
+left join owners
+    on opportunities.owner_id = owners.user_id
+left join accounts
+    on opportunities.account_id = accounts.account_id
