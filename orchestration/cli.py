@@ -11,10 +11,11 @@ from pathlib import Path
 
 from orchestration.settings import (
     DATABASE_ENV,
+    DEFAULT_DAGSTER_HOME,
     DEFAULT_EXTRACTS,
     DEMO_DIR,
     EXTRACTS_ENV,
-    PROJECT_DIR,
+    LOCK_TIMEOUT_ENV,
 )
 
 DEMO_DEFAULTS = {"scale": 0.05, "days": 3, "seed": 42, "regime": "even"}
@@ -34,7 +35,12 @@ def _add_location_args(parser: argparse.ArgumentParser) -> None:
         help=f"extracts root holding <YYYY-MM-DD>/<system>/<object>.csv (env {EXTRACTS_ENV}; "
         "default: generated demo extracts)",
     )
-    parser.add_argument("--database", type=Path, help=f"warehouse DuckDB file (env {DATABASE_ENV})")
+    parser.add_argument(
+        "--database",
+        type=Path,
+        help=f"the published warehouse DuckDB file analysts open (env {DATABASE_ENV}); the night "
+        "builds in <name>.build.duckdb beside it",
+    )
 
 
 def _apply_locations(args: argparse.Namespace) -> None:
@@ -43,8 +49,10 @@ def _apply_locations(args: argparse.Namespace) -> None:
         os.environ[EXTRACTS_ENV] = str(args.extracts.resolve())
     if args.database:
         os.environ[DATABASE_ENV] = str(args.database.resolve())
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR / ".dagster_home"))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
+    from orchestration.runs import ensure_dagster_home
+
+    ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -87,7 +95,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         _ensure_demo_extracts()
     from orchestration.nightly import run_nights
 
-    return run_nights(only=args.date, log_level="DEBUG" if args.verbose else "WARNING")
+    if args.date and (args.start or args.end):
+        print("closecredit run: --date cannot be combined with --from/--to", file=sys.stderr)
+        return 2
+    if args.start and args.end and args.start > args.end:
+        print(f"closecredit run: --from {args.start} is after --to {args.end}", file=sys.stderr)
+        return 2
+    return run_nights(
+        only=args.date,
+        start=args.start,
+        end=args.end,
+        log_level="DEBUG" if args.verbose else "WARNING",
+        lock_timeout=args.lock_timeout,
+    )
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -102,9 +122,31 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser(
-        "run", help="land and build every pending night (or one --date), then print the summary"
+        "run",
+        help="land, build and publish every pending night in date order (or one --date, or the "
+        "missing nights of --from/--to), then print the summary",
     )
     run.add_argument("--date", type=_date, help="run this extract date only (re-runs it if already loaded)")
+    run.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        type=_date,
+        help="backfill: run the missing nights from this date on",
+    )
+    run.add_argument(
+        "--to",
+        dest="end",
+        metavar="DATE",
+        type=_date,
+        help="backfill: run the missing nights up to this date",
+    )
+    run.add_argument(
+        "--lock-timeout",
+        type=float,
+        help=f"seconds to wait while another run holds the warehouse, then give up with exit code 75 "
+        f"(env {LOCK_TIMEOUT_ENV}; default 600; 0 = refuse at once)",
+    )
     run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's logs")
     _add_location_args(run)
     run.set_defaults(func=cmd_run)
@@ -119,7 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--community-strength", type=float, default=1.0, help="word-of-mouth strength")
     demo.set_defaults(func=cmd_demo)
 
-    status = sub.add_parser("status", help="what has been landed and what is pending")
+    status = sub.add_parser(
+        "status", help="what is published, what is pending, who holds the warehouse, the last runs"
+    )
     _add_location_args(status)
     status.set_defaults(func=cmd_status)
     return parser

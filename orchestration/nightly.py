@@ -1,20 +1,39 @@
-"""Run the Dagster nightly job for pending extract nights and tell a person what happened."""
+"""`closecredit run` and `closecredit status`: run the Dagster nightly job in this process for the
+nights that need it, and tell a person what happened.
+
+A run holds the warehouse lock from before it decides which nights are pending until its last
+night is published, so a second `closecredit run` (or a run from the UI) waits for it, bounded by
+`--lock-timeout` / CLOSECREDIT_LOCK_TIMEOUT, and is then refused with the holder named."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import os
+import socket
+import sys
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import duckdb
 
-from orchestration.landing import LANDING_LOG, complete_extract_dates, ensure_raw_tables, extract_folders
-from orchestration.settings import database_path, extracts_root, summaries_dir
+from orchestration import settings
+from orchestration.failures import handle_failed_run
+from orchestration.landing import complete_extract_dates, extract_folders
+from orchestration.locking import WarehouseBusy, describe_holder, is_locked, warehouse_lock
+from orchestration.publish import published_dates, published_nights, read_publication
+from orchestration.resources import HOST_TAG, PID_TAG, open_with_retry
+from orchestration.runs import (
+    LAUNCHED_BY_TAG,
+    MARKER_TAG,
+    NIGHTLY_JOB,
+    extract_marker,
+    nightly_runs,
+    recover_orphans,
+)
 
-
-def _pending(root, con) -> list[date]:
-    ensure_raw_tables(con)
-    landed = {r[0] for r in con.execute(f"select distinct extract_date from {LANDING_LOG}").fetchall()}
-    return [d for d in complete_extract_dates(root) if d not in landed]
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 
 
 def failure_report(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -22,9 +41,11 @@ def failure_report(result: dg.ExecuteInProcessResult) -> list[str]:
     lines = []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            error = event.step_failure_data.error
-            message = error.message.strip() if error else "unknown error"
-            lines.append(f"step {event.step_key} failed: {message}")
+            data = event.step_failure_data
+            message = (data.user_failure_data.description if data.user_failure_data else None) or (
+                data.error.message if data.error else "unknown error"
+            )
+            lines.append(f"step {event.step_key} failed: {message.strip()}")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if not evaluation.passed:
@@ -34,65 +55,196 @@ def failure_report(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
-def run_nights(only: date | None = None, log_level: str = "WARNING") -> int:
-    """Land and build each pending night in date order (or the one `only` night)."""
-    from orchestration.definitions import NIGHTLY_JOB, defs
+def _nights_to_run(root, only: date | None, start: date | None, end: date | None) -> list[date]:
+    """Under the lock: `only`, else every complete night in [start, end] not yet published."""
+    if only:
+        return [only]
+    build = settings.build_database_path()
+    done: set[date] = set()
+    if build.exists():
+        with open_with_retry(build) as con:
+            done = published_dates(con)
+    complete = complete_extract_dates(root)
+    nights = [
+        d for d in complete if d not in done and (start is None or d >= start) and (end is None or d <= end)
+    ]
+    if start and end:
+        missing = [
+            start + timedelta(days=i)
+            for i in range((end - start).days + 1)
+            if start + timedelta(days=i) not in complete
+        ]
+        if missing:
+            print(f"no complete extract folder for: {', '.join(map(str, missing))}")
+    return nights
 
-    root = extracts_root()
-    database = database_path()
+
+def _run_config(log_level: str) -> dict:
+    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
+
+
+def run_nights(
+    only: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    log_level: str = "WARNING",
+    lock_timeout: float | None = None,
+) -> int:
+    """Land, build and publish each pending night in date order (or the one `only` night)."""
+    root = settings.extracts_root()
+    database = settings.database_path()
     database.parent.mkdir(parents=True, exist_ok=True)
+    if not root.is_dir():
+        print(f"extracts folder {root} does not exist", file=sys.stderr)
+        return EXIT_USAGE
     for night, folder in extract_folders(root).items():
         if not (folder / "_SUCCESS").exists():
             print(f"{night}: {folder} has no _SUCCESS file yet; skipped (not read)")
-    if only:
-        if only not in complete_extract_dates(root):
-            print(f"{only}: no complete extract folder under {root}")
-            return 2
-        nights = [only]
-    else:
-        with duckdb.connect(str(database)) as con:
-            nights = _pending(root, con)
+    if only and only not in complete_extract_dates(root):
+        print(f"{only}: no complete extract folder under {root}")
+        return EXIT_USAGE
+
+    timeout = settings.lock_timeout() if lock_timeout is None else lock_timeout
+    try:
+        with warehouse_lock(
+            settings.lock_path(),
+            timeout=timeout,
+            purpose=f"closecredit run (started by {os.environ.get('USER', 'someone')})",
+            on_wait=lambda message: print(message, flush=True),
+        ):
+            # Opened under the lock: two runs on a fresh DAGSTER_HOME would race creating its storage.
+            instance = dg.DagsterInstance.get()
+            return _run_locked(instance, root, database, only, start, end, log_level)
+    except WarehouseBusy as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def _run_locked(instance, root, database, only, start, end, log_level) -> int:
+    from orchestration.definitions import defs
+
+    for orphan in recover_orphans(instance):
+        path, _, _ = handle_failed_run(instance, orphan)
+        print(
+            f"run {orphan.run_id} (night {orphan.tags.get('dagster/partition')}) had died without "
+            f"finishing; marked failed{f', recorded in {path}' if path else ''}"
+        )
+    nights = _nights_to_run(root, only, start, end)
     if not nights:
         print(f"nothing pending under {root}; the warehouse {database} is up to date")
         return 0
 
-    instance = dg.DagsterInstance.get()
     instance.add_dynamic_partitions("extract_date", [n.isoformat() for n in nights])
     job = defs.resolve_job_def(NIGHTLY_JOB)
-    print(f"extracts: {root}\nwarehouse: {database}\nnights to run: {', '.join(map(str, nights))}")
+    print(
+        f"extracts: {root}\nwarehouse: {database} (built in {settings.build_database_path()})\n"
+        f"nights to run: {', '.join(map(str, nights))}",
+        flush=True,
+    )
     for night in nights:
+        tags = {
+            MARKER_TAG: extract_marker(root / night.isoformat()) or "",
+            LAUNCHED_BY_TAG: "cli",
+            PID_TAG: str(os.getpid()),
+            HOST_TAG: socket.gethostname(),
+        }
         result = job.execute_in_process(
-            partition_key=night.isoformat(), instance=instance, raise_on_error=False
+            partition_key=night.isoformat(),
+            instance=instance,
+            tags=tags,
+            run_config=_run_config(log_level),
+            raise_on_error=False,
         )
         if not result.success:
             print(f"\nnight {night} FAILED (run {result.run_id}); nothing after it was run:")
             for line in failure_report(result):
                 print(f"  - {line}")
-            return 1
+            path, _, outcomes = handle_failed_run(instance, instance.get_run_by_id(result.run_id))
+            if path:
+                print(f"failure record: {path}" + (f" ({'; '.join(outcomes)})" if outcomes else ""))
+            print(f"the published warehouse {database} was left as it was")
+            return EXIT_FAILED
         print()
-        print((summaries_dir() / f"{night.isoformat()}.md").read_text(encoding="utf-8"))
+        print((settings.summaries_dir() / f"{night.isoformat()}.md").read_text(encoding="utf-8"), flush=True)
     return 0
 
 
-def print_status() -> int:
-    root = extracts_root()
-    database = database_path()
+def _night_states(root, published: set[date], instance) -> list[tuple[date, str]]:
     folders = extract_folders(root) if root.is_dir() else {}
-    if not database.exists():
-        print(f"warehouse {database} does not exist yet; {len(folders)} extract folder(s) under {root}")
-        return 0
-    with duckdb.connect(str(database), read_only=True) as con:
-        landed = con.execute(
-            "select extract_date, count(*) filter (where status = 'landed'), "
-            "count(*) filter (where status = 'failed'), sum(row_count) "
-            f"from {LANDING_LOG} group by 1 order by 1"
-        ).fetchall()
-    done = {r[0] for r in landed}
-    print(f"warehouse: {database}\nextracts: {root}\n")
-    for night, files, failed, rows in landed:
-        print(f"{night}  landed {files} files, {rows:,} rows" + (f", {failed} FAILED" if failed else ""))
-    for night, folder in folders.items():
-        if night not in done:
-            state = "pending" if (folder / "_SUCCESS").exists() else "incomplete (no _SUCCESS)"
-            print(f"{night}  {state}")
+    states = []
+    for night in sorted(set(folders) | published):
+        folder = folders.get(night)
+        if night in published:
+            states.append((night, "published"))
+        elif folder is None:
+            states.append((night, "published (folder gone)"))
+        elif not (folder / "_SUCCESS").exists():
+            states.append((night, "incomplete (no _SUCCESS): not read"))
+        else:
+            last = nightly_runs(instance, night, limit=1)
+            if last and last[0].status == dg.DagsterRunStatus.FAILURE:
+                states.append(
+                    (night, f"FAILED (run {last[0].run_id[:8]}): fix and re-deliver, or closecredit run")
+                )
+            elif last and not last[0].is_finished:
+                states.append((night, f"{last[0].status.value.lower()} (run {last[0].run_id[:8]})"))
+            else:
+                states.append((night, "pending"))
+    return states
+
+
+def print_status(limit: int = 10) -> int:
+    root = settings.extracts_root()
+    database = settings.database_path()
+    print(f"extracts:  {root}")
+    try:
+        publication = read_publication(database)
+        published = published_nights(database)
+    except duckdb.Error as exc:
+        publication, published = None, set()
+        print(f"warehouse: {database} (unreadable: {exc})")
+    if publication:
+        print(
+            f"warehouse: {database}\n           as of {publication['as_of_date']}, run "
+            f"{publication['run_id']}, published {publication['published_at']:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    elif database.exists():
+        print(f"warehouse: {database} (not published by closecredit yet)")
+    else:
+        print(f"warehouse: {database} (does not exist yet)")
+    lock = settings.lock_path()
+    print(
+        f"lock:      {'held by ' + describe_holder(lock) if is_locked(lock) else 'free (no night running)'}"
+    )
+
+    instance = dg.DagsterInstance.get()
+    print("\nnights:")
+    states = _night_states(root, published, instance)
+    for night, state in states:
+        print(f"  {night}  {state}")
+    if not states:
+        print("  none")
+
+    runs = nightly_runs(instance, limit=limit)
+    print(f"\nlast runs (Dagster instance {os.environ.get('DAGSTER_HOME')}):")
+    for run in runs:
+        record = instance.get_run_record_by_id(run.run_id)
+        started = record.start_time if record else None
+        ended = record.end_time if record else None
+        when = datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%d %H:%M:%S") if started else ""
+        took = f"{ended - started:.0f} s" if started and ended else ""
+        print(
+            f"  {run.run_id[:8]}  {run.tags.get('dagster/partition', '?'):10}  {run.status.value:9}  "
+            f"{when:19}  {took:>6}  {run.tags.get(LAUNCHED_BY_TAG, 'ui')}"
+        )
+    if not runs:
+        print("  none")
+    failures = sorted(settings.failures_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)[-3:]
+    if failures:
+        print("\nlast failure records:")
+        for path in failures:
+            try:
+                print(f"  {path}: {json.loads(path.read_text(encoding='utf-8')).get('summary')}")
+            except ValueError:
+                print(f"  {path}")
     return 0

@@ -1,26 +1,148 @@
-"""Dagster resources: the warehouse file and the dbt CLI, configured from settings."""
+"""Dagster resources: the warehouse (published file, private build database, lock) and its rules
+for what is worth retrying."""
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import Field as PydanticField
+
+from orchestration import settings
+from orchestration.locking import warehouse_lock
+
+PID_TAG = "closecredit/pid"
+HOST_TAG = "closecredit/host"
+# DuckDB's message when another process has the file open for writing; dbt reports it the same way.
+TRANSIENT_MARKERS = ("Could not set lock on file", "Conflicting lock is held")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that may pass by itself (the database file is locked by another process);
+    anything else (bad data, a failed test, a bug) is not retried."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if any(marker in str(exc) for marker in TRANSIENT_MARKERS):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def transient_retry_policy() -> dg.RetryPolicy:
+    """Steps that write the warehouse retry transient failures with exponential backoff. Data
+    failures are raised as `dg.Failure(allow_retries=False)` (see `data_failures_not_retried`)."""
+    return dg.RetryPolicy(
+        max_retries=settings.retries(),
+        delay=settings.retry_delay(),
+        backoff=dg.Backoff.EXPONENTIAL,
+        jitter=dg.Jitter.PLUS_MINUS,
+    )
+
+
+@contextmanager
+def data_failures_not_retried(what: str) -> Iterator[None]:
+    """Let transient errors through (the retry policy retries them); turn every other error into
+    a Failure that the retry policy does not retry."""
+    try:
+        yield
+    except dg.Failure:
+        raise
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        raise dg.Failure(description=f"{what}: {exc}", allow_retries=False) from exc
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file. One writer at a time: open, do the step's work, close."""
+    """The warehouse: `database` is the published file analysts open; the night writes the build
+    database beside it and only the publish step replaces the published file. A run holds the
+    warehouse lock (`<database>.lock`) from its start to its end, so two runs never write at once."""
 
-    database: str
+    database: str = PydanticField(
+        default="",
+        description="The published DuckDB file; empty = CLOSECREDIT_DATABASE when the run starts "
+        "(default data/warehouse/closecredit.duckdb).",
+    )
+
+    @property
+    def published(self) -> Path:
+        return Path(self.database).resolve() if self.database else settings.database_path()
+
+    @property
+    def build(self) -> Path:
+        return settings.build_database_path(self.published)
+
+    @property
+    def lock_file(self) -> Path:
+        return settings.lock_path(self.published)
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Warehouse]:
+        run = context.run
+        purpose = f"Dagster run {run.run_id} ({run.job_name})" if run else "Dagster step"
+        log = context.log.info if context.log else None
+        with warehouse_lock(self.lock_file, timeout=settings.lock_timeout(), purpose=purpose, on_wait=log):
+            if run and context.instance:
+                # Lets the next run tell a killed run (dead pid) from one that is still going.
+                context.instance.add_run_tags(
+                    run.run_id, {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+                )
+            yield self
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.database, read_only=read_only)
+        """A connection to the build database. Opening it is retried with backoff while another
+        process holds DuckDB's own file lock (an analyst's write session, a dbt still exiting)."""
+        self.build.parent.mkdir(parents=True, exist_ok=True)
+        con = open_with_retry(self.build, read_only=read_only)
         try:
             con.execute("set TimeZone = 'UTC'")
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def dbt_environment(self) -> Iterator[dict[str, str]]:
+        """The environment dbt runs in: profiles.yml reads `CLOSECREDIT_DATABASE`, which for dbt is
+        the build database (not the published file). Set only while dbt is being started."""
+        env = {settings.DATABASE_ENV: str(self.build)}
+        env.update(_privacy_env(self.published.parent))
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update(env)
+        try:
+            yield env
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _privacy_env(data_dir: Path) -> dict[str, str]:
+    """The HMAC key blocks the person_key() macro reads (the secret lives beside the warehouse)."""
+    try:
+        from orchestration import privacy
+    except ImportError:  # pragma: no cover - the privacy module arrives with the journey marts
+        return {}
+    return privacy.dbt_env(data_dir)
+
+
+def open_with_retry(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    attempts = settings.retries() + 1
+    delay = settings.retry_delay()
+    for attempt in range(1, attempts + 1):
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not is_transient(exc) or attempt == attempts:
+                raise
+            time.sleep(delay * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")

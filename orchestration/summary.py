@@ -21,9 +21,86 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def _optional(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple] | None:
+    """Rows of a query on a table a night may not have built yet (None when it does not exist)."""
+    try:
+        return con.execute(sql).fetchall()
+    except duckdb.CatalogException:
+        return None
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def journey_section(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = _optional(
+        con,
+        "select session_email_stitch_rate, session_account_stitch_rate, person_account_stitch_rate, "
+        "unmapped_share, journey_unmapped_share, bot_events_excluded, touches_per_won_deal_median, "
+        "touches_per_won_deal_p90 from main.int_journey_quality",
+    )
+    if not rows:
+        return []
+    (session_email, session_account, person_account, unmapped, journey_unmapped, bots, median, p90) = rows[0]
+    return [
+        "",
+        "## Journeys",
+        "",
+        f"Stitch rate: {_number(session_email)} of sessions to an email, {_number(session_account)} of "
+        f"sessions and {_number(person_account)} of people to an account. Unmapped touches: "
+        f"{_number(unmapped)} of all, {_number(journey_unmapped)} of journey touches. Bot events "
+        f"excluded: {bots:,}. Touches per won deal: median {median}, p90 {p90}.",
+    ]
+
+
+def credit_section(con: duckdb.DuckDBPyConnection) -> list[str]:
+    shares = _optional(
+        con,
+        "pivot (select attribution_model, source_group, sum(credit_fraction) as closes "
+        "from marts.fct_close_credit group by attribution_model, source_group) "
+        "on source_group in ('sales', 'marketing', 'community', 'direct') using sum(closes) "
+        "order by attribution_model",
+    )
+    if not shares:
+        return []
+    rows = []
+    for model, *closes in shares:
+        total = sum(c or 0.0 for c in closes) or 1.0
+        rows.append((model, *((c or 0.0) / total for c in closes)))
+    parts = [
+        "",
+        "## Credited closes by source group (share, every credited deal to date)",
+        "",
+        _table(["model", "sales", "marketing", "community", "direct"], rows),
+    ]
+    evaluation = _optional(
+        con,
+        "select attribution_model, sum(deals), avg(deal_mae), avg(share_mae) from marts.fct_model_evaluation "
+        "where period_type = 'quarter' group by attribution_model order by avg(deal_mae)",
+    )
+    if evaluation:
+        parts += [
+            "",
+            "## Models against the ground truth (mean absolute error per quarter, lower is better)",
+            "",
+            _table(
+                ["model", "deals", "per-deal share error", "period share error"],
+                [(m, int(d), _number(a, 4), _number(b, 4)) for m, d, a, b in evaluation],
+            ),
+        ]
+    return parts
+
+
 def night_summary_text(
-    con: duckdb.DuckDBPyConnection, extract_date: date, started_at: float | None = None
+    con: duckdb.DuckDBPyConnection,
+    extract_date: date,
+    started_at: float | None = None,
+    published: dict | None = None,
+    quality: str | None = None,
 ) -> str:
+    """`published` is `orchestration.publish.read_publication_tables()` of the published file;
+    `quality` the night's data-quality section (`orchestration.quality.results.summary_markdown`)."""
     per_object = con.execute(
         """
         select
@@ -85,6 +162,18 @@ def night_summary_text(
             rows,
         ),
     ]
+    if published:
+        marts = {k: v for k, v in published["tables"].items() if k.startswith("marts.")}
+        parts += [
+            "",
+            "## Published",
+            "",
+            f"{published['path']}: as of {published['as_of_date']}, run {published['run_id']}; "
+            f"{len(marts)} mart(s), {sum(marts.values()):,} mart rows.",
+            "",
+            _table(["table", "rows"], sorted(published["tables"].items())),
+        ]
+    parts += journey_section(con) + credit_section(con)
     if reasons:
         parts += [
             "",
@@ -94,6 +183,8 @@ def night_summary_text(
         ]
     if problems:
         parts += ["", "## Files not landed tonight", "", _table(["status", "file", "message"], problems)]
+    if quality:
+        parts += ["", quality.rstrip()]
     parts += [
         "",
         "Every raw row is staged, superseded, soft-deleted, a duplicate or quarantined (reconciled by dbt).",

@@ -95,6 +95,8 @@ def run_dbt(tmp_path_factory) -> Callable:
         with pytest.MonkeyPatch.context() as env:
             env.setenv(DATABASE_ENV, str(database))
             env.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+            # A selected layer's tests only, not tests that also read layers the call did not build.
+            env.setenv("DBT_INDIRECT_SELECTION", "cautious")
             # Person keys are keyed hashes: tests key them with a fixed secret of their own unless
             # a module set its own.
             for name, value in dbt_env(secret=TEST_HASH_SECRET).items():

@@ -26,6 +26,3 @@
     percentile({{ expr }}, {{ fraction }})
 {%- endmacro %}
 
-{% macro safe_divide(numerator, denominator) -%}
-    case when {{ denominator }} = 0 then null else 1.0 * {{ numerator }} / {{ denominator }} end
-{%- endmacro %}

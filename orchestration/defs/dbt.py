@@ -9,11 +9,25 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from orchestration.dbt_args import build_args
 from orchestration.dbt_project import closecredit_project
-from orchestration.defs.partitions import extract_dates
+from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
+from orchestration.resources import Warehouse, is_transient, transient_retry_policy
+
+LAYER_DESCRIPTIONS = {
+    "staging": "typed, deduplicated current rows per object; bad rows quarantined with a reason",
+    "intermediate": "identity stitching, sessions, unified touches, journeys",
+    "marts": "what analysts query (copied to the published file)",
+    "seeds": "reference data and mappings users edit",
+}
+
+
+# Models downstream of the data-driven engine's output build in a second dbt invocation, after
+# the engine (a Python step between two dbt builds; docs/decisions.md says why).
+ENGINE_OUTPUT = "source:attribution+"
 
 
 class CloseCreditTranslator(DagsterDbtTranslator):
-    """Sources are the raw tables the landing writes; models are grouped by layer folder."""
+    """Sources in schema raw are the tables the landing writes (keys under `raw/`); the engine's
+    output keeps its own keys; models are grouped by layer folder."""
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
@@ -21,18 +35,64 @@ class CloseCreditTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
-            return spec.replace_attributes(key=spec.key.with_prefix("raw"))
-        layer = props["fqn"][1] if len(props["fqn"]) > 2 else "dbt"
-        return spec.replace_attributes(group_name=layer)
+            return (
+                spec.replace_attributes(key=spec.key.with_prefix("raw")) if props["schema"] == "raw" else spec
+            )
+        if props["resource_type"] == "seed":
+            layer = "seeds"
+        else:
+            layer = props["fqn"][1] if len(props["fqn"]) > 2 else "dbt"
+        description = spec.description or f"dbt {props['resource_type']} {props['name']}"
+        if layer in LAYER_DESCRIPTIONS and not spec.description:
+            description += f" ({layer}: {LAYER_DESCRIPTIONS[layer]})"
+        return spec.replace_attributes(group_name=layer, description=description)
 
 
-@dbt_assets(
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    """dbt build for the partition's night in the build database: as_of_date is the extract date.
+    A failed model or an error-severity test fails the night (not retried); a locked database
+    file is retried with backoff."""
+    as_of = date.fromisoformat(context.partition_key)
+    with warehouse.dbt_environment():
+        invocation = dbt.cli(build_args(as_of), context=context)
+    try:
+        yield from invocation.stream()
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        raise dg.Failure(
+            description=f"dbt build for {as_of} failed: {exc}",
+            metadata={"dbt_command": " ".join(build_args(as_of))},
+            allow_retries=False,
+        ) from exc
+
+
+_DBT_ASSET_ARGS = dict(
     manifest=closecredit_project.manifest_path,
     project=closecredit_project,
     partitions_def=extract_dates,
     dagster_dbt_translator=CloseCreditTranslator(),
+    pool=WAREHOUSE_POOL,
+    retry_policy=transient_retry_policy(),
 )
-def closecredit_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """dbt build for the partition's night: as_of_date is the extract date."""
-    as_of = date.fromisoformat(context.partition_key)
-    yield from dbt.cli(build_args(as_of), context=context).stream()
+
+
+@dbt_assets(exclude=ENGINE_OUTPUT, **_DBT_ASSET_ARGS)
+def closecredit_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    """Seeds, staging, journeys and the rule-based credit: everything the engine reads."""
+    yield from _build(context, dbt, warehouse)
+
+
+@dbt_assets(select=ENGINE_OUTPUT, name="closecredit_credit_models", **_DBT_ASSET_ARGS)
+def closecredit_credit_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    """The marts that read the engine's markov and shapley credits: credit and cost marts."""
+    yield from _build(context, dbt, warehouse)
+
+
+def dbt_keys_in_group(group: str) -> list[dg.AssetKey]:
+    return sorted(
+        key
+        for assets in (closecredit_dbt_models, closecredit_credit_models)
+        for key, name in assets.group_names_by_key.items()
+        if name == group
+    )

@@ -5,9 +5,9 @@ from datetime import date
 import dagster as dg
 
 from orchestration.contract import load_contract
-from orchestration.defs.partitions import extract_dates
+from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
 from orchestration.landing import LANDING_LOG, land_night
-from orchestration.resources import Warehouse
+from orchestration.resources import Warehouse, data_failures_not_retried, transient_retry_policy
 from orchestration.settings import extracts_root
 
 LANDING_LOG_KEY = dg.AssetKey(["raw", *LANDING_LOG.split(".")[1:]])
@@ -38,17 +38,20 @@ def raw_asset_key(system: str, table: str) -> dg.AssetKey:
     ],
     partitions_def=extract_dates,
     can_subset=False,
+    pool=WAREHOUSE_POOL,
+    retry_policy=transient_retry_policy(),
 )
 def raw_extracts(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Lands every contract object of the partition's extract folder. A file that cannot be landed
     fails its own object (the others still land) and then the night, naming file and column."""
     extract_date = date.fromisoformat(context.partition_key)
     root = extracts_root()
-    with warehouse.connect() as con:
+    with data_failures_not_retried(f"landing {extract_date}"), warehouse.connect() as con:
         night = land_night(con, root, extract_date)
     if not night.complete:
         raise dg.Failure(
-            f"{night.folder} has no _SUCCESS file yet: the night is not complete and was not read."
+            f"{night.folder} has no _SUCCESS file yet: the night is not complete and was not read.",
+            allow_retries=False,
         )
     by_name = {o.object_name: o for o in night.objects}
     for obj in load_contract():

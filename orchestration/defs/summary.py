@@ -5,23 +5,37 @@ from datetime import date
 import dagster as dg
 
 from orchestration.defs.partitions import extract_dates
-from orchestration.resources import Warehouse
+from orchestration.defs.publish import published_warehouse
+from orchestration.publish import read_publication_tables
+from orchestration.quality.results import summary_markdown
+from orchestration.resources import Warehouse, data_failures_not_retried, transient_retry_policy
 from orchestration.settings import summaries_dir
 from orchestration.summary import night_summary_text
 
 
 @dg.asset(
-    deps=[dg.AssetKey("stg_audit__reconciliation"), dg.AssetKey("stg_audit__quarantine")],
+    deps=[
+        published_warehouse,
+        dg.AssetKey("stg_audit__reconciliation"),
+        dg.AssetKey("stg_audit__quarantine"),
+    ],
     partitions_def=extract_dates,
     group_name="report",
     kinds={"markdown"},
+    retry_policy=transient_retry_policy(),
 )
 def night_summary(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Rows per layer, quarantined rows per object and the run's duration, as Markdown."""
+    """Rows per layer (raw, staged, published marts), quarantined rows per object and the run's
+    duration, as Markdown in `<warehouse dir>/summaries/<date>.md`."""
     extract_date = date.fromisoformat(context.partition_key)
     stats = context.instance.get_run_stats(context.run_id)
-    with warehouse.connect(read_only=True) as con:
-        text = night_summary_text(con, extract_date, started_at=stats.start_time)
+    with data_failures_not_retried(f"summary of {extract_date}"):
+        published = read_publication_tables(warehouse.published)
+        quality = summary_markdown(extract_date, warehouse.published)
+        with warehouse.connect(read_only=True) as con:
+            text = night_summary_text(
+                con, extract_date, started_at=stats.start_time, published=published, quality=quality
+            )
     path = summaries_dir() / f"{extract_date.isoformat()}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

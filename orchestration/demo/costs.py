@@ -110,16 +110,17 @@ def _marketing_spend(plan: Plan, w: World, campaign_ids: pa.Array) -> Source:
                 np.full(len(ev), "events", dtype=object),
             ]
         ),
+        # Offline spend has no UTMs; the contract keys spend by them, so the exporter names them.
         "utm_source": np.concatenate(
             [
                 np.array([s[1] for s in V.SPEND_LINES], dtype=object)[line],
-                np.full(len(ev), None, dtype=object),
+                np.full(len(ev), "offline", dtype=object),
             ]
         ),
         "utm_campaign": np.concatenate(
             [
                 np.array([s[2] for s in V.SPEND_LINES], dtype=object)[line],
-                np.full(len(ev), None, dtype=object),
+                np.array([f"event_sponsorship_{i}" for i in ev], dtype=object),
             ]
         ),
         "campaign": np.concatenate([campaign, ev]),

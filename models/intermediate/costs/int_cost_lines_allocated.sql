@@ -1,0 +1,84 @@
+-- Every cost line with the source group its first matching allocation rule gives
+-- (seeds/costs/cost_allocation_rules.csv, lowest rule_order wins; cell syntax in
+-- macros/costs/cost_rules.sql) and that group's resource (seeds/costs/cost_resources.csv). A line no
+-- rule takes is source group `unallocated`: reported, never dropped. Rules are matched once per
+-- distinct combination of attributes, then joined back.
+{%- set attributes = cost_rule_attributes() %}
+{%- set key_parts = [] %}
+{%- for attribute in attributes %}
+    {%- do key_parts.append("coalesce(" ~ attribute ~ ", '~')") %}
+    {%- if not loop.last %}{% do key_parts.append("'|'") %}{% endif %}
+{%- endfor %}
+with
+
+lines as (
+    select
+        *,
+        {{ dbt.concat(key_parts) }} as allocation_key
+    from {{ ref('int_cost_lines') }}
+),
+
+combinations as (
+    select distinct
+        allocation_key,
+        {{ attributes | join(', ') }}
+    from lines
+),
+
+ranked_matches as (
+    select
+        combinations.allocation_key,
+        {{ cost_text('rules.source_group') }} as source_group,
+        rules.rule_order,
+        row_number() over (
+            partition by combinations.allocation_key order by rules.rule_order, rules.source_group
+        ) as match_number
+    from combinations
+    inner join {{ ref('cost_allocation_rules') }} as rules
+        on
+            {{ cost_rule_matches('rules.cost_source', 'combinations.cost_source') }}
+            and {{ cost_rule_matches('rules.cost_item', 'combinations.cost_item') }}
+            and {{ cost_rule_matches('rules.owner_group', 'combinations.owner_group') }}
+),
+
+best_matches as (
+    select
+        allocation_key,
+        source_group,
+        rule_order
+    from ranked_matches
+    where match_number = 1
+),
+
+resources as (
+    select
+        {{ cost_text('source_group') }} as source_group,
+        {{ cost_text('resource') }} as resource
+    from {{ ref('cost_resources') }}
+)
+
+select
+    lines.cost_source,
+    lines.cost_line_id,
+    lines.cost_date,
+    lines.cost_month,
+    lines.is_date_imputed,
+    lines.cost_item,
+    lines.user_id,
+    lines.owner_group,
+    lines.partner_id,
+    lines.amount,
+    lines.currency_iso_code,
+    lines.to_reporting_factor,
+    lines.amount_reporting,
+    lines.is_converted,
+    lines.extract_date,
+    coalesce(best_matches.source_group, 'unallocated') as source_group,
+    best_matches.rule_order as allocation_rule_order,
+    best_matches.source_group is null as is_unallocated,
+    {{ resource_of("coalesce(best_matches.source_group, 'unallocated')", 'resources.resource') }} as resource
+from lines
+left join best_matches
+    on lines.allocation_key = best_matches.allocation_key
+left join resources
+    on coalesce(best_matches.source_group, 'unallocated') = resources.source_group

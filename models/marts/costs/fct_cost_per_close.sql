@@ -1,0 +1,128 @@
+-- Period (month; fiscal quarter) x source group x attribution model: what each credited close
+-- cost (attribution-spec.md, "Cost per close"). Cost is the group's allocated cost in the
+-- reporting currency (the same under every model); credited closes and revenue are the model's
+-- credit (fct_credit_by_source). cost_per_close = cost / credited closes (NULL when 0 closes); ROI =
+-- (credited revenue - cost) / cost (NULL when the cost is 0). Per period, on every row of it:
+-- total cost (allocated + unallocated), credited deals, blended CAC = total cost / credited deals,
+-- win rate and median sales cycle. Every source group of the mappings and the cost seeds appears
+-- under every model in every period that has a cost, a credit or a closed deal; `unallocated`
+-- carries the cost no rule takes, so the groups add up to the staged cost.
+with
+
+credit as (
+    select * from {{ ref('fct_credit_by_source') }}
+),
+
+costs as (
+    select * from {{ ref('int_costs_by_period') }}
+),
+
+outcomes as (
+    select * from {{ ref('int_deal_outcomes_by_period') }}
+),
+
+models as (
+    select attribution_model from {{ attribution_model_rows() }} as model_rows
+),
+
+periods as (
+    select
+        period_type,
+        period_start
+    from credit
+    union
+    select
+        period_type,
+        period_start
+    from costs
+    union
+    select
+        period_type,
+        period_start
+    from outcomes
+),
+
+source_groups as (
+    select source_group from {{ ref('channels') }}
+    union
+    select {{ cost_text('source_group') }} as source_group from {{ ref('cost_resources') }}
+    union
+    select source_group from costs
+    union
+    select source_group from credit
+),
+
+period_costs as (
+    select
+        period_type,
+        period_start,
+        sum(cost) as total_cost
+    from costs
+    group by
+        period_type,
+        period_start
+),
+
+filled as (
+    select
+        periods.period_type,
+        periods.period_start,
+        source_groups.source_group,
+        models.attribution_model,
+        cast(coalesce(costs.cost, 0.0) as double) as cost,
+        coalesce(costs.cost_lines, 0) as cost_lines,
+        coalesce(costs.unconverted_cost_lines, 0) as unconverted_cost_lines,
+        cast(coalesce(credit.credited_closes, 0.0) as double) as credited_closes,
+        cast(coalesce(credit.credited_revenue, 0.0) as double) as credited_revenue
+    from periods
+    cross join source_groups
+    cross join models
+    left join costs
+        on
+            periods.period_type = costs.period_type
+            and periods.period_start = costs.period_start
+            and source_groups.source_group = costs.source_group
+    left join credit
+        on
+            periods.period_type = credit.period_type
+            and periods.period_start = credit.period_start
+            and source_groups.source_group = credit.source_group
+            and models.attribution_model = credit.attribution_model
+)
+
+select
+    filled.period_type,
+    filled.period_start,
+    filled.source_group,
+    filled.attribution_model,
+    filled.cost,
+    filled.cost_lines,
+    filled.unconverted_cost_lines,
+    filled.credited_closes,
+    filled.credited_revenue,
+    {{ safe_divide('filled.cost', 'filled.credited_closes') }} as cost_per_close,
+    {{ safe_divide('filled.credited_revenue - filled.cost', 'filled.cost') }} as roi,
+    filled.credited_closes - legacy.credited_closes as credit_shift,
+    cast(coalesce(period_costs.total_cost, 0.0) as double) as period_total_cost,
+    coalesce(outcomes.credited_deals, 0) as period_credited_deals,
+    coalesce(outcomes.lost_deals, 0) as period_lost_deals,
+    {{ safe_divide('coalesce(period_costs.total_cost, 0.0)', 'outcomes.credited_deals') }} as blended_cac,
+    outcomes.win_rate,
+    outcomes.median_sales_cycle_days,
+    '{{ var("reporting_currency") }}' as reporting_currency,
+    {{ as_of_date_literal() }} as as_of_date
+from filled
+inner join filled as legacy
+    on
+        filled.period_type = legacy.period_type
+        and filled.period_start = legacy.period_start
+        and filled.source_group = legacy.source_group
+        and legacy.attribution_model = 'legacy_handoff'
+left join period_costs
+    on
+        filled.period_type = period_costs.period_type
+        and filled.period_start = period_costs.period_start
+left join outcomes
+    on
+        filled.period_type = outcomes.period_type
+        and filled.period_start = outcomes.period_start

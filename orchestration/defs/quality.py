@@ -1,0 +1,220 @@
+"""Great Expectations suites as Dagster asset checks (data quality, issue 7).
+
+Every suite yields two checks on the asset it validates, one per severity the suite file states:
+
+- `gx_blocking` (blocking, ERROR): the suite's `critical` expectations — for a raw object the
+  file-level ones (file read, contract columns present, row count against recent nights,
+  freshness) and the quarantine-rate limit; for a mart its invariants. A failure stops everything
+  downstream of the asset in the run: the dbt build after raw checks, the publish after mart checks.
+- `gx_warnings` (never blocking, WARN): the `warning` expectations (row-level checks whose rows
+  staging quarantines, accepted values, ranges).
+
+One `multi_asset_check` validates every raw object of the night (after the landing) and one every
+mart that the dbt project defines (after the dbt build): one GX import and one warehouse
+connection per step. Great Expectations is imported inside the check functions only, so importing
+the definitions stays fast. Each run saves results beside the warehouse and rebuilds the Data Docs
+(`<warehouse folder>/quality/data_docs/index.html`).
+"""
+
+import warnings
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.contract import load_contract
+from orchestration.defs.dbt import closecredit_dbt_models
+from orchestration.defs.landing import raw_asset_key
+from orchestration.defs.partitions import extract_dates
+from orchestration.quality.config import CRITICAL, WARNING, data_docs_dir
+from orchestration.quality.suites import mart_suites, raw_suites
+from orchestration.resources import Warehouse
+from orchestration.settings import extracts_root
+
+BLOCKING_CHECK = "gx_blocking"
+WARNING_CHECK = "gx_warnings"
+CHECK_SEVERITY = {BLOCKING_CHECK: CRITICAL, WARNING_CHECK: WARNING}
+
+
+def _specs(asset_key: dg.AssetKey, suite_name: str, suite_file: str) -> list[dg.AssetCheckSpec]:
+    metadata = {"suite": suite_name, "suite_file": suite_file}
+    # The checks share the assets' extract-date partitions (a partitioned job needs them to); that
+    # AssetCheckSpec argument is marked preview in Dagster 1.13, which would warn on every import.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return _check_pair(asset_key, suite_name, suite_file, metadata)
+
+
+def _check_pair(
+    asset_key: dg.AssetKey, suite_name: str, suite_file: str, metadata: dict
+) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            BLOCKING_CHECK,
+            asset=asset_key,
+            blocking=True,
+            partitions_def=extract_dates,
+            description=f"GX suite {suite_name}: its critical expectations ({suite_file}); a failure "
+            "stops the night's publish.",
+            metadata=metadata,
+        ),
+        dg.AssetCheckSpec(
+            WARNING_CHECK,
+            asset=asset_key,
+            blocking=False,
+            partitions_def=extract_dates,
+            description=f"GX suite {suite_name}: its warning expectations ({suite_file}); recorded and "
+            "shown, never blocking.",
+            metadata=metadata,
+        ),
+    ]
+
+
+def _suite_file(path: Path) -> str:
+    return f"expectations/{path.parent.name}/{path.name}"
+
+
+def _raw_specs() -> list[dg.AssetCheckSpec]:
+    suites = raw_suites()
+    specs = []
+    for obj in load_contract():
+        suite = suites[obj.qualified_name]
+        specs += _specs(raw_asset_key(obj.system, obj.name), suite.name, _suite_file(suite.path))
+    return specs
+
+
+def mart_asset_keys() -> dict[str, dg.AssetKey]:
+    """Mart suites whose mart the dbt project defines, by mart name (a suite written before its
+    mart gets its checks as soon as the model exists)."""
+    by_name = {key.path[-1]: key for key in closecredit_dbt_models.keys}
+    return {name: by_name[name] for name in mart_suites() if name in by_name}
+
+
+def _mart_specs(asset_keys: dict[str, dg.AssetKey]) -> list[dg.AssetCheckSpec]:
+    suites = mart_suites()
+    specs = []
+    for name, key in asset_keys.items():
+        specs += _specs(key, suites[name].name, _suite_file(suites[name].path))
+    return specs
+
+
+def _results(
+    outcomes: Iterable, asset_of: dict[str, dg.AssetKey], selected: set[dg.AssetCheckKey], docs: Path | None
+) -> Iterator[dg.AssetCheckResult]:
+    for outcome in outcomes:
+        asset_key = asset_of[outcome.target]
+        for check_name, severity in CHECK_SEVERITY.items():
+            if dg.AssetCheckKey(asset_key, check_name) not in selected:
+                continue
+            failures = outcome.failures(severity)
+            metadata = {
+                "suite": outcome.suite,
+                "suite_file": outcome.suite_file,
+                "suite_status": outcome.status,
+                "expectations": len(outcome.of_severity(severity)),
+                "failed": len(failures),
+                "rows_validated": outcome.rows_validated,
+                "seconds": outcome.seconds,
+                "report": dg.MetadataValue.md(_markdown(outcome.message(severity))),
+            }
+            if outcome.skipped_reason:
+                metadata["skipped"] = outcome.skipped_reason
+            if failures:
+                metadata["failing_expectations"] = [f.description or f.signature for f in failures]
+            if docs is not None:
+                metadata["data_docs"] = dg.MetadataValue.path(str(docs))
+            yield dg.AssetCheckResult(
+                asset_key=asset_key,
+                check_name=check_name,
+                passed=not failures,
+                severity=dg.AssetCheckSeverity.ERROR if severity == CRITICAL else dg.AssetCheckSeverity.WARN,
+                description=outcome.message(severity),
+                metadata=metadata,
+            )
+
+
+def _markdown(message: str) -> str:
+    head, *rest = message.splitlines()
+    return "\n".join([f"**{head}**", "", *rest]) if rest else head
+
+
+def _selected_targets(selected: set[dg.AssetCheckKey], asset_of: dict[str, dg.AssetKey]) -> list[str]:
+    assets = {key.asset_key for key in selected}
+    return [target for target, key in asset_of.items() if key in assets]
+
+
+def _build_docs(context: dg.AssetCheckExecutionContext, database: Path) -> Path | None:
+    from orchestration.quality.docs import build_data_docs
+
+    try:
+        return build_data_docs(database)
+    except Exception as exc:  # the docs are for people; a rendering problem must not gate data
+        context.log.warning(f"Data Docs were not rebuilt: {exc!r}")
+        return None
+
+
+@dg.multi_asset_check(
+    name="raw_quality_checks",
+    specs=_raw_specs(),
+    can_subset=True,
+    description="Validate the night's raw rows of every contract object against its GX suite.",
+)
+def raw_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
+    from orchestration.quality.run import run_raw_night
+
+    night = date.fromisoformat(context.partition_key)
+    asset_of = {obj.qualified_name: raw_asset_key(obj.system, obj.name) for obj in load_contract()}
+    selected = set(context.selected_asset_check_keys)
+    targets = set(_selected_targets(selected, asset_of))
+    objects = [obj for obj in load_contract() if obj.qualified_name in targets]
+    database = warehouse.published
+    with warehouse.connect(read_only=True) as con:
+        outcomes = run_raw_night(
+            con, night, objects=objects, extracts_root=extracts_root(), database=database
+        )
+    docs = _build_docs(context, database)
+    if docs is not None:
+        context.log.info(f"Data Docs: {docs}")
+    yield from _results(outcomes, asset_of, selected, docs)
+
+
+def build_mart_checks(asset_keys: dict[str, dg.AssetKey]) -> dg.AssetChecksDefinition | None:
+    """The mart checks for the marts in `asset_keys` (mart name -> its asset); None if none."""
+    specs = _mart_specs(asset_keys)
+    if not specs:
+        return None
+
+    @dg.multi_asset_check(
+        name="mart_quality_checks",
+        specs=specs,
+        can_subset=True,
+        description="Validate the marts against their GX suites (attribution invariants, cost "
+        "reconciliation, no personal data, referential integrity).",
+    )
+    def mart_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
+        from orchestration.quality.run import run_mart_night
+
+        night = date.fromisoformat(context.partition_key)
+        asset_of = dict(asset_keys)
+        selected = set(context.selected_asset_check_keys)
+        marts = _selected_targets(selected, asset_of)
+        database = warehouse.published
+        with warehouse.connect(read_only=True) as con:
+            outcomes = run_mart_night(con, night, marts=marts, database=database)
+        docs = _build_docs(context, database)
+        yield from _results(outcomes, asset_of, selected, docs)
+
+    return mart_quality_checks
+
+
+mart_quality_checks = build_mart_checks(mart_asset_keys())
+
+# What definitions.py registers: `asset_checks=[*quality_checks]`.
+quality_checks: list[dg.AssetChecksDefinition] = [
+    check for check in (raw_quality_checks, mart_quality_checks) if check is not None
+]
+
+
+def data_docs_index(database: Path | None = None) -> Path:
+    return data_docs_dir(database) / "index.html"

@@ -1,0 +1,219 @@
+"""End-to-end nights through the real stack (the `closecredit` command in subprocesses, dbt,
+DuckDB, a Dagster instance). Nights are expensive, so they are few and shared:
+
+- `extracts` (session): three complete nights D1..D3 of demo extracts (the demo generator at a tiny
+  scale; contract rows when the generator is not there) plus D4, a folder without `_SUCCESS`;
+- `backfill` (session): `closecredit run --from D1 --to D2` on a fresh warehouse;
+- `after_kill` (session): a copy of that warehouse, a run of D3 killed (SIGKILL) in the middle of
+  its dbt build, then the rerun; the reference "D1..D3, each night run once" for later tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+CLI = str(Path(sys.executable).with_name("closecredit"))
+DBT_MODEL_STARTED = re.compile(r"\d+ of \d+ START sql \w+ model")
+
+
+@dataclass
+class Nights:
+    root: Path
+    complete: list[date]
+    incomplete: date
+
+
+@dataclass
+class Site:
+    """One installation: extracts, a published warehouse file (and its build database beside it),
+    a Dagster instance."""
+
+    root: Path
+    extracts: Path
+    env_extra: dict = field(default_factory=dict)
+
+    @property
+    def database(self) -> Path:
+        return self.root / "warehouse" / "closecredit.duckdb"
+
+    @property
+    def build_database(self) -> Path:
+        return self.root / "warehouse" / "closecredit.build.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster_home"
+
+    def env(self, **extra: str) -> dict:
+        return {
+            **os.environ,
+            "CLOSECREDIT_EXTRACTS": str(self.extracts),
+            "CLOSECREDIT_DATABASE": str(self.database),
+            "DAGSTER_HOME": str(self.dagster_home),
+            "CLOSECREDIT_RETRY_DELAY": "0.5",
+            # One hash secret for every site, so person keys compare across warehouses.
+            "CLOSECREDIT_HASH_SECRET": "closecredit-e2e",
+            **self.env_extra,
+            **extra,
+        }
+
+    def run(self, *args: str, timeout: float = 600, **extra: str) -> subprocess.CompletedProcess:
+        started = time.monotonic()
+        done = subprocess.run(
+            [CLI, *args], env=self.env(**extra), capture_output=True, text=True, timeout=timeout
+        )
+        done.seconds = time.monotonic() - started
+        return done
+
+    def start(self, *args: str, log: Path, **extra: str) -> subprocess.Popen:
+        """`closecredit ARGS` in its own process group, output to `log`."""
+        handle = log.open("w", encoding="utf-8")
+        return subprocess.Popen(
+            [CLI, *args],
+            env=self.env(**extra),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+
+    def clone(self, root: Path) -> Site:
+        """The same extracts and a copy of the warehouse folder; a fresh Dagster instance."""
+        shutil.copytree(self.database.parent, root / "warehouse")
+        return Site(root, self.extracts, dict(self.env_extra))
+
+
+def _demo_nights(out: Path) -> Path | None:
+    try:
+        from orchestration.demo import generate
+    except ImportError:
+        return None
+    generate(out, scale=0.005, days=3)
+    return out / "extracts"
+
+
+def _contract_nights(root: Path) -> Path:
+    """Three nights of valid contract rows: new keys every night and re-sent versions of earlier
+    keys (deltas), so staging has versions to resolve."""
+    from orchestration.contract import load_contract
+    from tests.contract_rows import valid_row, write_night
+
+    first = date(2026, 11, 24)
+    for night in range(3):
+        rows = {}
+        for obj in load_contract():
+            keys = range(1 + 20 * night, 21 + 20 * night)
+            resent = range(1, 6) if night else range(0)
+            rows[obj.qualified_name] = [valid_row(obj, n) for n in (*keys, *resent)]
+        write_night(root, first + timedelta(days=night), rows)
+    return root
+
+
+@pytest.fixture(scope="session")
+def extracts(tmp_path_factory) -> Nights:
+    base = tmp_path_factory.mktemp("extracts")
+    root = _demo_nights(base / "demo") or _contract_nights(base / "contract")
+    complete = sorted(date.fromisoformat(p.name) for p in root.iterdir() if (p / "_SUCCESS").exists())
+    assert len(complete) >= 3, complete
+    complete = complete[:3]
+    incomplete = complete[-1] + timedelta(days=1)
+    # A night still being written: files there, no _SUCCESS.
+    shutil.copytree(root / complete[-1].isoformat(), root / incomplete.isoformat())
+    (root / incomplete.isoformat() / "_SUCCESS").unlink()
+    for extra in sorted(p for p in root.iterdir() if p.is_dir() and p.name > incomplete.isoformat()):
+        shutil.rmtree(extra)
+    return Nights(root, complete, incomplete)
+
+
+@pytest.fixture(scope="session")
+def backfill(tmp_path_factory, extracts):
+    """A fresh warehouse after `closecredit run --from D1 --to D2`."""
+    d1, d2, _ = extracts.complete
+    site = Site(tmp_path_factory.mktemp("backfill"), extracts.root)
+    done = site.run("run", "--from", d1.isoformat(), "--to", d2.isoformat())
+    assert done.returncode == 0, done.stdout + done.stderr
+    return site, done
+
+
+def dbt_is_building(log: Path) -> bool:
+    return bool(DBT_MODEL_STARTED.search(log.read_text(encoding="utf-8", errors="replace")))
+
+
+def wait_for(predicate, timeout: float, what: str, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the process ended (exit {process.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.1)
+
+
+@dataclass
+class KilledRun:
+    site: Site
+    digest_before: str
+    digest_after_kill: str
+    as_of_while_building: date
+    as_of_after_kill: date
+    audit_rows_after_kill: int
+    killed_log: str
+    leftovers_after_kill: list[str]
+    rerun: subprocess.CompletedProcess
+
+
+def published_as_of(database: Path) -> tuple[date, int]:
+    """(as_of_date of the published file, rows of its audit.reconciliation), read-only."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        as_of = con.execute("select max(as_of_date) from marts._publication").fetchone()[0]
+        rows = con.execute("select count(*) from audit.reconciliation").fetchone()[0]
+    return as_of, rows
+
+
+@pytest.fixture(scope="session")
+def after_kill(tmp_path_factory, backfill) -> KilledRun:
+    """Kill `closecredit run` (night D3) with SIGKILL while dbt is building models, then rerun."""
+    import hashlib
+
+    base, _ = backfill
+    site = base.clone(tmp_path_factory.mktemp("killed"))
+    digest = lambda: hashlib.sha256(site.database.read_bytes()).hexdigest()  # noqa: E731
+    before = digest()
+    log = site.root / "killed_run.log"
+    process = site.start("run", log=log)
+    try:
+        wait_for(lambda: dbt_is_building(log), 180, "dbt to start building models", process)
+        # Analysts can read the published file while the night builds.
+        as_of_while_building, _ = published_as_of(site.database)
+        time.sleep(0.5)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    after_kill = digest()
+    as_of_after_kill, audit_rows = published_as_of(site.database)
+    leftovers = sorted(p.name for p in site.database.parent.iterdir())
+    rerun = site.run("run")
+    return KilledRun(
+        site,
+        before,
+        after_kill,
+        as_of_while_building,
+        as_of_after_kill,
+        audit_rows,
+        log.read_text(encoding="utf-8"),
+        leftovers,
+        rerun,
+    )

@@ -1,0 +1,123 @@
+"""The suites as Dagster asset checks: names, blocking flags, the assets they attach to, and a fast
+import (the definitions never import Great Expectations)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import dagster as dg
+import pytest
+
+from orchestration.contract import PROJECT_DIR, load_contract
+from orchestration.defs.quality import BLOCKING_CHECK, WARNING_CHECK, mart_asset_keys, quality_checks
+
+
+@pytest.fixture(scope="module")
+def defs():
+    from orchestration.definitions import defs as location
+
+    return dg.Definitions.merge(location, dg.Definitions(asset_checks=quality_checks))
+
+
+def test_importing_the_definitions_does_not_import_great_expectations():
+    code = (
+        "import sys, orchestration.definitions, orchestration.defs.quality; "
+        "sys.exit(1 if 'great_expectations' in sys.modules else 0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_definitions_with_the_quality_checks_load(defs):
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_every_raw_asset_has_a_blocking_and_a_warning_check(defs):
+    specs = {(s.asset_key, s.name): s for check in quality_checks for s in check.check_specs}
+    graph_checks = defs.resolve_asset_graph().asset_check_keys
+    for obj in load_contract():
+        asset = dg.AssetKey(["raw", obj.system, obj.name])
+        assert specs[(asset, BLOCKING_CHECK)].blocking is True
+        assert specs[(asset, WARNING_CHECK)].blocking is False
+        assert dg.AssetCheckKey(asset, BLOCKING_CHECK) in graph_checks
+        assert f"raw.{obj.qualified_name}" in specs[(asset, BLOCKING_CHECK)].description
+
+
+def test_mart_checks_attach_to_the_dbt_models_of_the_marts(defs):
+    keys = mart_asset_keys()
+    graph = defs.resolve_asset_graph()
+    for mart, asset in keys.items():
+        assert asset.path[-1] == mart
+        assert dg.AssetCheckKey(asset, BLOCKING_CHECK) in graph.asset_check_keys
+        assert dg.AssetCheckKey(asset, WARNING_CHECK) in graph.asset_check_keys
+
+
+def test_the_nightly_job_runs_the_checks(defs):
+    job = defs.resolve_job_def("nightly")
+    nodes = {node.name for node in job.graph.nodes}
+    assert "raw_quality_checks" in nodes
+    if mart_asset_keys():
+        assert "mart_quality_checks" in nodes
+
+
+def test_mart_checks_block_what_is_downstream_of_a_broken_mart(tmp_path, monkeypatch):
+    """Stand-in marts (the real ones are dbt models): a blocking failure stops the asset that
+    publishes them; the result names the suite, the expectation and sample rows."""
+    import duckdb
+
+    from orchestration.defs.partitions import extract_dates
+    from orchestration.defs.quality import build_mart_checks
+    from orchestration.resources import Warehouse
+    from orchestration.settings import build_database_path
+
+    published = tmp_path / "warehouse" / "closecredit.duckdb"
+    monkeypatch.setenv("CLOSECREDIT_DATABASE", str(published))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    build = build_database_path(published)
+    build.parent.mkdir(parents=True)
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.dim_channels as select * from (values ('paid_search', 'marketing'), "
+            "('web', 'unknown_group')) as t(channel, source_group)"
+        )
+    keys = {"dim_channels": dg.AssetKey(["marts", "dim_channels"])}
+
+    @dg.multi_asset(specs=[dg.AssetSpec(keys["dim_channels"])], partitions_def=extract_dates)
+    def stand_in_marts():
+        yield dg.MaterializeResult(asset_key=keys["dim_channels"])
+
+    published_marts = []
+
+    @dg.asset(deps=[keys["dim_channels"]], partitions_def=extract_dates)
+    def publish():
+        published_marts.append(True)
+
+    checks = build_mart_checks(keys)
+    night_defs = dg.Definitions(
+        assets=[stand_in_marts, publish],
+        asset_checks=[checks],
+        jobs=[dg.define_asset_job("night", selection=dg.AssetSelection.all())],
+        resources={"warehouse": Warehouse()},
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("extract_date", ["2026-11-26"])
+    result = night_defs.resolve_job_def("night").execute_in_process(
+        partition_key="2026-11-26", instance=instance, raise_on_error=False
+    )
+    assert not result.success and not published_marts
+    evaluations = {
+        e.event_specific_data.check_name: e.event_specific_data
+        for e in result.all_events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    }
+    blocking = evaluations[BLOCKING_CHECK]
+    assert not blocking.passed and blocking.severity == dg.AssetCheckSeverity.ERROR
+    assert "mart.dim_channels" in blocking.description
+    assert "source_group" in blocking.description and "'unknown_group'" in blocking.description
+    assert "channel='web'" in blocking.description
+    assert evaluations[WARNING_CHECK].passed
+    assert (tmp_path / "warehouse" / "quality" / "data_docs" / "index.html").exists()
