@@ -4,17 +4,12 @@
 -- rule takes is source group `unallocated`: reported, never dropped. Rules are matched once per
 -- distinct combination of attributes, then joined back.
 {%- set attributes = cost_rule_attributes() %}
-{%- set key_parts = [] %}
-{%- for attribute in attributes %}
-    {%- do key_parts.append("coalesce(" ~ attribute ~ ", '~')") %}
-    {%- if not loop.last %}{% do key_parts.append("'|'") %}{% endif %}
-{%- endfor %}
 with
 
 lines as (
     select
         *,
-        {{ dbt.concat(key_parts) }} as allocation_key
+        {{ rule_match_key(attributes) }} as allocation_key
     from {{ ref('int_cost_lines') }}
 ),
 

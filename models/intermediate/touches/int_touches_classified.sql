@@ -5,17 +5,12 @@
 -- (group direct) and is_unclassified: counted, never dropped. Rules are matched once per distinct
 -- combination of attributes, then joined back by a key.
 {%- set attributes = channel_rule_attributes() %}
-{%- set key_parts = [] %}
-{%- for attribute in attributes %}
-    {%- do key_parts.append("coalesce(" ~ attribute ~ ", '~')") %}
-    {%- if not loop.last %}{% do key_parts.append("'|'") %}{% endif %}
-{%- endfor %}
 with
 
 touches as (
     select
         *,
-        {{ dbt.concat(key_parts) }} as classification_key
+        {{ rule_match_key(attributes) }} as classification_key
     from {{ ref('int_touches_unioned') }}
 ),
 
