@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# The venv's tools (dbt, dagster) first, for every command and the processes it starts.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: run test lint unit demo dev status bench lock clean
 

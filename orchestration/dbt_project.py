@@ -19,5 +19,10 @@ def dbt_executable() -> str:
 
 closecredit_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 if not closecredit_project.manifest_path.exists():
-    # A fresh clone has no manifest yet: parse once so the definitions can load.
-    closecredit_project.preparer.prepare(closecredit_project)
+    # A fresh clone has no manifest yet: parse once so the definitions can load, with the dbt
+    # beside this Python (the preparer would look for `dbt` on PATH).
+    from dagster_dbt import DbtCliResource
+
+    DbtCliResource(project_dir=closecredit_project, dbt_executable=dbt_executable()).cli(
+        ["--quiet", "parse"], target_path=closecredit_project.target_path
+    ).wait()
