@@ -7,6 +7,7 @@ night is published, so a second `closecredit run` (or a run from the UI) waits f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -148,13 +149,22 @@ def _run_locked(instance, root, database, only, start, end, log_level) -> int:
             PID_TAG: str(os.getpid()),
             HOST_TAG: socket.gethostname(),
         }
-        result = job.execute_in_process(
-            partition_key=night.isoformat(),
-            instance=instance,
-            tags=tags,
-            run_config=_run_config(log_level),
-            raise_on_error=False,
-        )
+        # dbt's progress lines go to a log file unless --verbose: the terminal gets the summary.
+        run_log = database.parent / "logs" / f"{night.isoformat()}.log"
+        run_log.parent.mkdir(parents=True, exist_ok=True)
+        with (
+            run_log.open("a", encoding="utf-8") as log_file,
+            contextlib.redirect_stdout(sys.stdout if log_level == "DEBUG" else log_file),
+        ):
+            result = job.execute_in_process(
+                partition_key=night.isoformat(),
+                instance=instance,
+                tags=tags,
+                run_config=_run_config(log_level),
+                raise_on_error=False,
+            )
+        if log_level != "DEBUG":
+            print(f"{night}: dbt and Dagster output in {run_log}")
         if not result.success:
             print(f"\nnight {night} FAILED (run {result.run_id}); nothing after it was run:")
             for line in failure_report(result):

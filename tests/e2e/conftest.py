@@ -193,7 +193,7 @@ def after_kill(tmp_path_factory, backfill) -> KilledRun:
     digest = lambda: hashlib.sha256(site.database.read_bytes()).hexdigest()  # noqa: E731
     before = digest()
     log = site.root / "killed_run.log"
-    process = site.start("run", log=log)
+    process = site.start("run", "--verbose", log=log)  # dbt's progress lines on stdout
     try:
         wait_for(lambda: dbt_is_building(log), 180, "dbt to start building models", process)
         # Analysts can read the published file while the night builds.
