@@ -27,21 +27,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
 NIGHT = date(2026, 11, 26)
-MODELS = (
-    "legacy_handoff",
-    "first_touch",
-    "last_touch",
-    "last_non_direct",
-    "linear",
-    "time_decay",
-    "position_based",
-    "u_shaped",
-    "w_shaped",
-    "full_path",
-    "custom",
-    "markov",
-    "shapley",
-)
+from orchestration.attribution.rules import RULE_MODELS  # noqa: E402
+
+MODELS = ("legacy_handoff", *RULE_MODELS, "markov", "shapley")
 
 
 def _peak_mib() -> float:
