@@ -12,12 +12,7 @@ journey_touches as (
 ),
 
 owners as (
-    select
-        users.user_id,
-        roles.source_group
-    from {{ ref('stg_crm__users') }} as users
-    left join {{ ref('user_role_groups') }} as roles
-        on lower(trim(users.user_role)) = lower(trim(roles.user_role))
+    select * from {{ ref('int_users_with_source_groups') }}
 )
 
 select
