@@ -59,15 +59,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.demo import generate
 
     started = time.perf_counter()
-    summary = generate(
-        args.out,
-        seed=args.seed,
-        scale=args.scale,
-        days=args.days,
-        regime=args.regime,
-        dirty_rate=args.dirty_rate,
-        community_strength=args.community_strength,
-    )
+    try:
+        summary = generate(
+            args.out,
+            seed=args.seed,
+            scale=args.scale,
+            days=args.days,
+            regime=args.regime,
+            dirty_rate=args.dirty_rate,
+            community_strength=args.community_strength,
+        )
+    except ValueError as exc:  # a bad option (unknown regime, dirty rate >= 1%, ...): say which
+        print(f"closecredit demo: {exc}", file=sys.stderr)
+        return 2
     print(f"demo extracts written to {args.out / 'extracts'} in {time.perf_counter() - started:.1f} s")
     print(f"ground truth in {args.out / 'ground_truth'}")
     for key in ("nights", "rows"):
