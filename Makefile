@@ -28,7 +28,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	mkdir -p target
 	# Models compile for real; person keys need HMAC key blocks, here from a throwaway secret.
-	eval "$$(CLOSECREDIT_HASH_SECRET=sqlfluff $(BIN)/python -m orchestration.privacy --export)" && \
+	eval "$$(CLOSECREDIT_HASH_SECRET=sqlfluff $(BIN)/python -m orchestration.core.privacy --export)" && \
 	  CLOSECREDIT_DATABASE=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests/dbt
 
 unit: $(INSTALLED)
@@ -44,7 +44,7 @@ status: $(INSTALLED)
 ## runs the nightly schedule and the sensors. PORT=3001 to move it.
 PORT ?= 3000
 dev: $(INSTALLED)
-	$(BIN)/python -c "from pathlib import Path; from orchestration.runs import ensure_dagster_home; ensure_dagster_home(Path('$(DAGSTER_HOME)'))"
+	$(BIN)/python -c "from pathlib import Path; from orchestration.ops.runs import ensure_dagster_home; ensure_dagster_home(Path('$(DAGSTER_HOME)'))"
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(PORT)
 
 bench: $(INSTALLED)

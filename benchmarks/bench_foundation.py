@@ -38,15 +38,15 @@ def phase(name: str, scale: float, workdir: Path) -> dict:
     elif name == "land":
         import duckdb
 
-        from orchestration.landing import complete_extract_dates, land_night
+        from orchestration.night.landing import complete_extract_dates, land_night
 
         root = workdir / "demo" / "extracts"
         con = duckdb.connect(str(workdir / "warehouse.duckdb"))
         rows = sum(land_night(con, root, d).rows_landed for d in complete_extract_dates(root))
         con.close()
     elif name == "stage":
-        from orchestration.dbt_args import build_args
-        from orchestration.dbt_project import dbt_executable
+        from orchestration.core.dbt_args import build_args
+        from orchestration.core.dbt_project import dbt_executable
 
         last_night = max(p.name for p in (workdir / "demo" / "extracts").iterdir())
         env = {**os.environ, "CLOSECREDIT_DATABASE": str(workdir / "warehouse.duckdb")}

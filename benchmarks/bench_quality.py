@@ -45,8 +45,8 @@ def _peak_mib() -> float:
 def build_warehouse(database: Path, scale: float) -> dict:
     import duckdb
 
-    from orchestration.contract import get_object
-    from orchestration.landing import LANDING_LOG, ensure_raw_tables
+    from orchestration.core.contract import get_object
+    from orchestration.night.landing import LANDING_LOG, ensure_raw_tables
 
     events = int(2_000_000 * scale)
     opportunities = int(10_000 * scale)
@@ -177,7 +177,7 @@ def phase(name: str, database: Path, scale: float, chunk_rows: int) -> dict:
     if name == "build":
         result["rows"] = build_warehouse(database, scale)
     else:
-        from orchestration.contract import get_object
+        from orchestration.core.contract import get_object
         from orchestration.quality.run import run_mart_night, run_raw_night
 
         con = duckdb.connect(str(database), read_only=True)

@@ -9,7 +9,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from orchestration.settings import (
+from orchestration.core.settings import (
     DATABASE_ENV,
     DEFAULT_DAGSTER_HOME,
     DEFAULT_EXTRACTS,
@@ -50,7 +50,7 @@ def _apply_locations(args: argparse.Namespace) -> None:
     if args.database:
         os.environ[DATABASE_ENV] = str(args.database.resolve())
     os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
-    from orchestration.runs import ensure_dagster_home
+    from orchestration.ops.runs import ensure_dagster_home
 
     ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
 
@@ -81,7 +81,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _ensure_demo_extracts() -> None:
-    from orchestration.landing import complete_extract_dates
+    from orchestration.night.landing import complete_extract_dates
 
     if DEFAULT_EXTRACTS.is_dir() and complete_extract_dates(DEFAULT_EXTRACTS):
         return
@@ -93,11 +93,11 @@ def _ensure_demo_extracts() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _apply_locations(args)
-    from orchestration import settings
+    from orchestration.core import settings
 
     if settings.extracts_root() == DEFAULT_EXTRACTS.resolve():
         _ensure_demo_extracts()
-    from orchestration.nightly import run_nights
+    from orchestration.night.run import run_nights
 
     if args.date and (args.start or args.end):
         print("closecredit run: --date cannot be combined with --from/--to", file=sys.stderr)
@@ -116,7 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     _apply_locations(args)
-    from orchestration.nightly import print_status
+    from orchestration.ops.status import print_status
 
     return print_status()
 

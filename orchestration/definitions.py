@@ -11,7 +11,7 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_project import closecredit_project, dbt_executable
+from orchestration.core.dbt_project import closecredit_project, dbt_executable
 from orchestration.defs.attribution import data_driven_credits, model_evaluation
 from orchestration.defs.automation import extract_arrival_sensor, nightly_failure_notice, nightly_schedule
 from orchestration.defs.dbt import closecredit_credit_models, closecredit_dbt_models
@@ -20,8 +20,8 @@ from orchestration.defs.landing import raw_extracts
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.quality import quality_checks
 from orchestration.defs.summary import night_summary
-from orchestration.resources import Warehouse
-from orchestration.runs import NIGHTLY_JOB
+from orchestration.ops.resources import Warehouse
+from orchestration.ops.runs import NIGHTLY_JOB
 
 __all__ = ["NIGHTLY_JOB", "defs"]
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.contract import PROJECT_DIR
-from orchestration.privacy import dbt_env
-from orchestration.settings import DATABASE_ENV
+from orchestration.core.contract import PROJECT_DIR
+from orchestration.core.privacy import dbt_env
+from orchestration.core.settings import DATABASE_ENV
 
 # `tests.contract_rows` and friends are imported as `tests.<module>`, whatever the working folder.
 if str(PROJECT_DIR) not in sys.path:
@@ -83,7 +83,7 @@ def _failure_report(result) -> str:
 def run_dbt(tmp_path_factory) -> Callable:
     """`run_dbt(args, database, expect_success=True) -> dbtRunnerResult`.
 
-    `args` are dbt CLI arguments, normally `orchestration.dbt_args.build_args(...)`; the project and
+    `args` are dbt CLI arguments, normally `orchestration.core.dbt_args.build_args(...)`; the project and
     profiles come from the repository, `CLOSECREDIT_DATABASE` points at `database` for the call,
     and target and log files go to a fresh tmp folder (the repository's `target/` is untouched).
     When `expect_success` is true a failed run fails the test with each failing node's message.

@@ -1,6 +1,6 @@
 """Raw rows for any contract object, built from the contract itself (test helper).
 
-Everything here is derived from `orchestration.contract.load_contract()`, so a new object or column
+Everything here is derived from `orchestration.core.contract.load_contract()`, so a new object or column
 in the contract is covered by the tests without editing them:
 
 - `valid_row(obj, n)`: the n-th valid raw row (unique key, every column parseable);
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.contract import ContractObject, load_contract
+from orchestration.core.contract import ContractObject, load_contract
 
 VALID_TEXT = {
     "timestamp": "2026-11-20T09:15:00+01:00",

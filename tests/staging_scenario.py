@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from orchestration.contract import Column, ContractObject, load_contract
+from orchestration.core.contract import Column, ContractObject, load_contract
 from tests.contract_rows import (
     TIMESTAMP_WITHOUT_OFFSET,
     DirtyVariant,

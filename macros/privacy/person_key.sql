@@ -1,7 +1,7 @@
 {#- Person keys: HMAC-SHA256 of a person's identity (normalised email, or a CRM id) with a secret,
     so a key cannot be reversed by hashing guessed emails (DESIGN.md, "Marts").
 
-    The secret never reaches dbt. orchestration/privacy.py derives the two HMAC key blocks
+    The secret never reaches dbt. orchestration/core/privacy.py derives the two HMAC key blocks
     (key XOR ipad, key XOR opad, 64 bytes each, RFC 2104) and exports them as hex in the
     environment variables below; the SQL computes sha256(opad || sha256(ipad || message)) on bytes.
     Without them a model that computes person keys fails at run time with a message saying how to
@@ -19,7 +19,7 @@
     {%- if ipad == '' or opad == '' -%}
         {{ adapter.dispatch('raise_sql_error', 'closecredit')(
             names.ipad ~ ' / ' ~ names.opad ~ ' are not set: run dbt through closecredit, or export them with '
-            ~ '`eval $(python -m orchestration.privacy --export)`') }}
+            ~ '`eval $(python -m orchestration.core.privacy --export)`') }}
     {%- elif ipad | length != 128 or opad | length != 128 -%}
         {{ exceptions.raise_compiler_error(names.ipad ~ ' and ' ~ names.opad ~ ' must be 64 bytes of hex each') }}
     {%- else -%}

@@ -10,29 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
 import duckdb
 import pandas as pd
-import yaml
 
 from orchestration.attribution.engine import data_driven_credits
 from orchestration.attribution.fitset import select_fit_journeys
-from orchestration.contract import PROJECT_DIR
+from orchestration.core.dbt_vars import project_vars
 
 BUILD_SCHEMA = "main"
 OUTPUT_SCHEMA = "attribution"
-
-
-@cache
-def _project_vars() -> dict:
-    with (PROJECT_DIR / "dbt_project.yml").open(encoding="utf-8") as handle:
-        return dict(yaml.safe_load(handle).get("vars") or {})
-
-
-def project_vars(overrides: dict | None = None) -> dict:
-    """dbt_project.yml's vars with this run's overrides on top."""
-    return {**_project_vars(), **(overrides or {})}
 
 
 @dataclass

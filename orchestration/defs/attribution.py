@@ -10,9 +10,9 @@ from orchestration.attribution.warehouse import (
     project_vars,
     run_data_driven_attribution,
 )
+from orchestration.core.settings import ground_truth_dir
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
-from orchestration.resources import Warehouse, data_failures_not_retried, transient_retry_policy
-from orchestration.settings import ground_truth_dir
+from orchestration.ops.resources import Warehouse, data_failures_not_retried, transient_retry_policy
 
 ENGINE_INPUTS = [
     dg.AssetKey("int_journey_touches"),

@@ -13,13 +13,13 @@ from datetime import date
 import dagster as dg
 import duckdb
 
-from orchestration import settings
+from orchestration.core import settings
 from orchestration.defs.jobs import nightly_job
 from orchestration.defs.partitions import extract_dates
-from orchestration.failures import handle_failed_run
-from orchestration.landing import complete_extract_dates
-from orchestration.publish import published_nights
-from orchestration.runs import (
+from orchestration.night.landing import complete_extract_dates
+from orchestration.night.publish import published_nights
+from orchestration.ops.failures import handle_failed_run
+from orchestration.ops.runs import (
     LAUNCHED_BY_TAG,
     MARKER_TAG,
     extract_marker,

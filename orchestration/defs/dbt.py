@@ -7,10 +7,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.dbt_args import build_args
-from orchestration.dbt_project import closecredit_project
+from orchestration.core.dbt_args import build_args
+from orchestration.core.dbt_project import closecredit_project
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
-from orchestration.resources import Warehouse, is_transient, transient_retry_policy
+from orchestration.ops.resources import Warehouse, is_transient, transient_retry_policy
 
 LAYER_DESCRIPTIONS = {
     "staging": "typed, deduplicated current rows per object; bad rows quarantined with a reason",

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.runs import NIGHTLY_JOB, WAREHOUSE_TAG
+from orchestration.ops.runs import NIGHTLY_JOB, WAREHOUSE_TAG
 
 nightly_job = dg.define_asset_job(
     NIGHTLY_JOB,

@@ -4,11 +4,11 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.contract import load_contract
+from orchestration.core.contract import load_contract
+from orchestration.core.settings import extracts_root
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
-from orchestration.landing import LANDING_LOG, land_night
-from orchestration.resources import Warehouse, data_failures_not_retried, transient_retry_policy
-from orchestration.settings import extracts_root
+from orchestration.night.landing import LANDING_LOG, land_night
+from orchestration.ops.resources import Warehouse, data_failures_not_retried, transient_retry_policy
 
 LANDING_LOG_KEY = dg.AssetKey(["raw", *LANDING_LOG.split(".")[1:]])
 

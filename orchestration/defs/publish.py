@@ -4,11 +4,11 @@ from datetime import date
 
 import dagster as dg
 
+from orchestration.core.settings import failures_dir
 from orchestration.defs.dbt import dbt_keys_in_group
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
-from orchestration.publish import publish
-from orchestration.resources import Warehouse, data_failures_not_retried, transient_retry_policy
-from orchestration.settings import failures_dir
+from orchestration.night.publish import publish
+from orchestration.ops.resources import Warehouse, data_failures_not_retried, transient_retry_policy
 
 AUDIT_MODELS = [dg.AssetKey("stg_audit__reconciliation"), dg.AssetKey("stg_audit__quarantine")]
 

@@ -23,14 +23,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.contract import load_contract
+from orchestration.core.contract import load_contract
+from orchestration.core.settings import extracts_root
 from orchestration.defs.dbt import closecredit_dbt_models
 from orchestration.defs.landing import raw_asset_key
 from orchestration.defs.partitions import extract_dates
+from orchestration.ops.resources import Warehouse
 from orchestration.quality.config import CRITICAL, WARNING, data_docs_dir
 from orchestration.quality.suites import mart_suites, raw_suites
-from orchestration.resources import Warehouse
-from orchestration.settings import extracts_root
 
 BLOCKING_CHECK = "gx_blocking"
 WARNING_CHECK = "gx_warnings"

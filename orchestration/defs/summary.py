@@ -4,13 +4,13 @@ from datetime import date
 
 import dagster as dg
 
+from orchestration.core.settings import summaries_dir
 from orchestration.defs.partitions import extract_dates
 from orchestration.defs.publish import published_warehouse
-from orchestration.publish import read_publication_tables
+from orchestration.night.publish import read_publication_tables
+from orchestration.night.summary import night_summary_text
+from orchestration.ops.resources import Warehouse, data_failures_not_retried, transient_retry_policy
 from orchestration.quality.results import summary_markdown
-from orchestration.resources import Warehouse, data_failures_not_retried, transient_retry_policy
-from orchestration.settings import summaries_dir
-from orchestration.summary import night_summary_text
 
 
 @dg.asset(

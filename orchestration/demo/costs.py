@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from orchestration.contract import get_object
+from orchestration.core.contract import get_object
 
 from . import fmt
 from . import vocab as V

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from orchestration.contract import ContractObject
+from orchestration.core.contract import ContractObject
 
 from . import fmt
 from .crm import PREFIX, fresh_ids

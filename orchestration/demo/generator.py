@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from orchestration.contract import load_contract
+from orchestration.core.contract import load_contract
 
 from . import fmt
 from . import vocab as V

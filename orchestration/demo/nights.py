@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from orchestration.contract import ContractObject, get_object
+from orchestration.core.contract import ContractObject, get_object
 
 from .plan import Plan
 

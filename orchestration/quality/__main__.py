@@ -19,9 +19,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration import settings
-from orchestration.contract import get_object, load_contract
-from orchestration.landing import LANDING_LOG
+from orchestration.core import settings
+from orchestration.core.contract import get_object, load_contract
+from orchestration.night.landing import LANDING_LOG
 from orchestration.quality.config import CRITICAL, WARNING
 
 

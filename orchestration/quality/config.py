@@ -11,15 +11,13 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from orchestration.contract import PROJECT_DIR
-from orchestration.settings import database_path
+from orchestration.core.contract import PROJECT_DIR
+from orchestration.core.dbt_vars import project_vars
+from orchestration.core.settings import database_path
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 RAW_SUITES_DIR = EXPECTATIONS_DIR / "raw"
 MART_SUITES_DIR = EXPECTATIONS_DIR / "marts"
-DBT_PROJECT_FILE = PROJECT_DIR / "dbt_project.yml"
 ISO_CURRENCIES_SEED = PROJECT_DIR / "seeds" / "iso_currencies.csv"
 
 # GX severities, as the suite files state them, and what each does to the night.
@@ -50,12 +48,10 @@ def results_dir(database: Path | None = None) -> Path:
     return quality_dir(database) / "results"
 
 
-@cache
 def dbt_vars() -> dict:
-    """The project's vars (`dbt_project.yml`): suites refer to them as `{"$PARAMETER": "var.<name>"}`
-    so a threshold such as `max_quarantine_rate` is stated once, for dbt and GX alike."""
-    with DBT_PROJECT_FILE.open(encoding="utf-8") as handle:
-        return dict(yaml.safe_load(handle).get("vars") or {})
+    """The project's vars: suites refer to them as `{"$PARAMETER": "var.<name>"}` so a threshold
+    such as `max_quarantine_rate` is stated once, for dbt and GX alike."""
+    return project_vars()
 
 
 def max_quarantine_rate() -> float:

@@ -22,7 +22,7 @@ A raw object is validated as two batches:
 
 from __future__ import annotations
 
-from orchestration.contract import ContractObject
+from orchestration.core.contract import ContractObject
 from orchestration.quality.config import iso_currencies, max_quarantine_rate
 from orchestration.quality.suites import SuiteFile
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.contract import Column, ContractObject
-from orchestration.landing import LANDING_LOG, RAW_SCHEMA, LandingError, read_header
+from orchestration.core.contract import Column, ContractObject
+from orchestration.night.landing import LANDING_LOG, RAW_SCHEMA, LandingError, read_header
 from orchestration.quality.config import DEFAULT_CHUNK_ROWS, iso_currencies
 from orchestration.quality.derive import PARSED_TYPES, TEMPORAL_TYPES
 from orchestration.quality.suites import BaselineRule

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import ContractObject, load_contract
+from orchestration.core.contract import ContractObject, load_contract
 from orchestration.quality import marts as mart_batches
 from orchestration.quality.config import DEFAULT_CHUNK_ROWS, DUCKDB_MEMORY_LIMIT, dbt_vars
 from orchestration.quality.derive import raw_expectations, sample_columns
@@ -192,7 +192,7 @@ def run_mart_night(
 
 
 def _shown(path: Path) -> str:
-    from orchestration.contract import PROJECT_DIR
+    from orchestration.core.contract import PROJECT_DIR
 
     try:
         return path.resolve().relative_to(PROJECT_DIR).as_posix()

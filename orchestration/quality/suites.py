@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from orchestration.contract import PROJECT_DIR, ContractObject, load_contract
+from orchestration.core.contract import PROJECT_DIR, ContractObject, load_contract
 from orchestration.quality.config import MART_SUITES_DIR, RAW_SUITES_DIR, SEVERITIES
 
 # Contract-derived expectation kinds of a raw suite; each suite file says how severe each is.

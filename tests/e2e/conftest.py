@@ -106,7 +106,7 @@ def _demo_nights(out: Path) -> Path | None:
 def _contract_nights(root: Path) -> Path:
     """Three nights of valid contract rows: new keys every night and re-sent versions of earlier
     keys (deltas), so staging has versions to resolve."""
-    from orchestration.contract import load_contract
+    from orchestration.core.contract import load_contract
     from tests.contract_rows import valid_row, write_night
 
     first = date(2026, 11, 24)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.runs import ensure_dagster_home
+from orchestration.ops.runs import ensure_dagster_home
 from tests.e2e.browser import Browser, find_chromium
 
 pytestmark = pytest.mark.e2e
@@ -135,7 +135,7 @@ def test_the_ui_shows_the_asset_graph(dagster_ui, chromium):
 
 
 def test_make_dev_and_the_readme_start_the_ui_this_test_starts():
-    from orchestration.contract import PROJECT_DIR
+    from orchestration.core.contract import PROJECT_DIR
 
     makefile = (PROJECT_DIR / "Makefile").read_text(encoding="utf-8")
     assert f"$(BIN)/dagster dev -m {LOCATION} -h 127.0.0.1 -p $(PORT)" in makefile

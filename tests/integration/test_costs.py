@@ -27,11 +27,11 @@ import pandas as pd
 import pytest
 
 from orchestration.attribution.warehouse import run_data_driven_attribution
-from orchestration.costs import ground_truth_check, pivot_cost_per_close
-from orchestration.dbt_args import build_args
+from orchestration.core.dbt_args import build_args
 from orchestration.demo import generate
-from orchestration.landing import complete_extract_dates, land_night
+from orchestration.night.landing import complete_extract_dates, land_night
 from tests.contract_rows import write_night
+from tests.costs_ground_truth import ground_truth_check, pivot_cost_per_close
 
 COST_FOLDERS = ("models/intermediate/costs", "models/marts/costs")
 COST_MARTS = ("fct_cost_per_close", "fct_cost_per_close_by_resource", "fct_investment_signals")

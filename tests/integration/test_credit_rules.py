@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from orchestration.attribution.rules import RULE_MODELS, rule_based_fractions
-from orchestration.dbt_args import build_args
+from orchestration.core.dbt_args import build_args
 
 CUSTOM = {"ft": 0.3, "lc": 0.15, "oc": 0.15, "cw": 0.3, "middle": 0.1}  # seeds/attribution defaults
 GROUPS = ["sales", "marketing", "community", "direct"]

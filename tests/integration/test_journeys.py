@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import privacy
-from orchestration.landing import complete_extract_dates, ensure_raw_tables, land_night
+from orchestration.core import privacy
+from orchestration.night.landing import complete_extract_dates, ensure_raw_tables, land_night
 
 JOURNEY_FOLDERS = (
     "models/intermediate/web",

@@ -16,8 +16,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.contract import load_contract
-from orchestration.landing import complete_extract_dates, land_night
+from orchestration.core.contract import load_contract
+from orchestration.night.landing import complete_extract_dates, land_night
 from orchestration.quality.config import CRITICAL, WARNING
 from orchestration.quality.docs import build_data_docs
 from orchestration.quality.run import run_raw_night
@@ -122,7 +122,7 @@ def test_a_blocked_night_builds_and_publishes_nothing(tmp_path, monkeypatch):
     at the raw checks; dbt, the publish and the summary never run."""
     from orchestration.definitions import defs as location
     from orchestration.defs.quality import quality_checks
-    from orchestration.nightly import failure_report
+    from orchestration.night.run import failure_report
     from tests.contract_rows import write_night
     from tests.unit.quality.quality_rows import clean_rows
 

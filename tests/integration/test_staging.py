@@ -1,7 +1,7 @@
 """Staging gives every landed raw row exactly one status, and the staged rows are the current ones.
 
 One scenario warehouse per module (tests/staging_scenario.py): two nights landed with
-orchestration.landing, then ONE `dbt build` of staging as of night 2. A copy of the landed
+orchestration.night.landing, then ONE `dbt build` of staging as of night 2. A copy of the landed
 warehouse is built as of night 1, and another copy runs the quarantine gate with a zero rate.
 The cross-database cast macros are compiled once by dbt and checked value by value in DuckDB.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.contract import ContractObject, load_contract
-from orchestration.dbt_args import build_args, dbt_vars
-from orchestration.landing import land_night
+from orchestration.core.contract import ContractObject, load_contract
+from orchestration.core.dbt_args import build_args, dbt_vars
+from orchestration.night.landing import land_night
 from tests.contract_rows import (
     BAD_TEXT,
     NOT_ISO_TEXT,

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from orchestration.contract import (
+from orchestration.core.contract import (
     CONTRACT_FILE,
     LOGICAL_TYPES,
     PROJECT_DIR,
@@ -17,7 +17,7 @@ from orchestration.contract import (
     get_object,
     load_contract,
 )
-from orchestration.landing import RAW_SCHEMA
+from orchestration.night.landing import RAW_SCHEMA
 from tests.contract_rows import contract_params
 
 STAGING_DIR = PROJECT_DIR / "models" / "staging"

@@ -1,4 +1,4 @@
-"""The ground-truth cost per close (orchestration/costs.py) on hand-made tables."""
+"""The ground-truth cost per close (tests/costs_ground_truth.py) on hand-made tables."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from orchestration.costs import (
+from tests.costs_ground_truth import (
     cost_per_close_vs_truth,
     period_starts,
     pivot_cost_per_close,

@@ -1,4 +1,4 @@
-"""orchestration/dbt_args.py: the night becomes dbt arguments (pure, no dbt)."""
+"""orchestration/core/dbt_args.py: the night becomes dbt arguments (pure, no dbt)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import yaml
 
-from orchestration.dbt_args import build_args, dbt_vars
+from orchestration.core.dbt_args import build_args, dbt_vars
 
 NIGHT = date(2026, 11, 26)
 

@@ -3,7 +3,7 @@
 import dagster as dg
 import pytest
 
-from orchestration.contract import load_contract
+from orchestration.core.contract import load_contract
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ LANDING_ONLY_ASSETS = {"raw/landing/landing_log"}
 def _manifest() -> dict:
     import json
 
-    from orchestration.dbt_project import closecredit_project
+    from orchestration.core.dbt_project import closecredit_project
 
     return json.loads(closecredit_project.manifest_path.read_text(encoding="utf-8"))
 

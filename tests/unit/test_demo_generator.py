@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orchestration.contract import load_contract
+from orchestration.core.contract import load_contract
 from orchestration.demo import REGIMES, generate
 from orchestration.demo import vocab as V
 from orchestration.demo.dirty import BAD_CURRENCIES, BAD_DATES, BAD_MONTHS, BAD_TIMESTAMPS, NON_NUMERIC

@@ -1,4 +1,4 @@
-"""orchestration/landing.py: extract folders land as text in raw tables, and nothing is lost there.
+"""orchestration/night/landing.py: extract folders land as text in raw tables, and nothing is lost there.
 
 DuckDB in a tmp folder, no dbt. Per-object cases are parametrised over the contract.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.contract import get_object, load_contract
-from orchestration.landing import (
+from orchestration.core.contract import get_object, load_contract
+from orchestration.night.landing import (
     LANDING_LOG,
     METADATA_COLUMNS,
     complete_extract_dates,

@@ -13,14 +13,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.locking import WarehouseBusy, holder, is_locked, warehouse_lock
-from orchestration.resources import is_transient, open_with_retry
+from orchestration.ops.locking import WarehouseBusy, holder, is_locked, warehouse_lock
+from orchestration.ops.resources import is_transient, open_with_retry
 
 HOLD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from orchestration.locking import warehouse_lock
+    from orchestration.ops.locking import warehouse_lock
     with warehouse_lock(Path(sys.argv[1]), timeout=0, purpose="test holder"):
         print("held", flush=True)
         time.sleep(float(sys.argv[2]))

@@ -11,8 +11,8 @@ import duckdb
 import jinja2
 import pytest
 
-from orchestration import privacy
-from orchestration.contract import PROJECT_DIR
+from orchestration.core import privacy
+from orchestration.core.contract import PROJECT_DIR
 
 MACRO_FILE = PROJECT_DIR / "macros" / "privacy" / "person_key.sql"
 MESSAGES = [

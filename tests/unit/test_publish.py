@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import publish as publish_module
-from orchestration.publish import publish, published_nights, read_publication, temp_files
+from orchestration.night import publish as publish_module
+from orchestration.night.publish import publish, published_nights, read_publication, temp_files
 
 D1, D2 = date(2026, 11, 24), date(2026, 11, 25)
 

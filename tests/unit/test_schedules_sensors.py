@@ -15,8 +15,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.contract import load_contract
-from orchestration.settings import DATABASE_ENV, EXTRACTS_ENV
+from orchestration.core.contract import load_contract
+from orchestration.core.settings import DATABASE_ENV, EXTRACTS_ENV
 from tests.contract_rows import valid_row, write_night
 
 D1, D2, D3 = date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26)

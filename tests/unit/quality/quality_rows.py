@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pyarrow as pa
 
-from orchestration.contract import ContractObject
-from orchestration.landing import LANDING_LOG, RAW_SCHEMA, ensure_raw_tables
+from orchestration.core.contract import ContractObject
+from orchestration.night.landing import LANDING_LOG, RAW_SCHEMA, ensure_raw_tables
 from orchestration.quality.suites import raw_suites
 from tests.contract_rows import valid_row
 

@@ -9,7 +9,7 @@ import sys
 import dagster as dg
 import pytest
 
-from orchestration.contract import PROJECT_DIR, load_contract
+from orchestration.core.contract import PROJECT_DIR, load_contract
 from orchestration.defs.quality import BLOCKING_CHECK, WARNING_CHECK, mart_asset_keys, quality_checks
 
 
@@ -68,10 +68,10 @@ def test_mart_checks_block_what_is_downstream_of_a_broken_mart(tmp_path, monkeyp
     publishes them; the result names the suite, the expectation and sample rows."""
     import duckdb
 
+    from orchestration.core.settings import build_database_path
     from orchestration.defs.partitions import extract_dates
     from orchestration.defs.quality import build_mart_checks
-    from orchestration.resources import Warehouse
-    from orchestration.settings import build_database_path
+    from orchestration.ops.resources import Warehouse
 
     published = tmp_path / "warehouse" / "closecredit.duckdb"
     monkeypatch.setenv("CLOSECREDIT_DATABASE", str(published))

@@ -3,7 +3,7 @@ decided on the whole night, results saved and summarised."""
 
 from __future__ import annotations
 
-from orchestration.contract import get_object
+from orchestration.core.contract import get_object
 from orchestration.quality.config import CRITICAL, WARNING
 from orchestration.quality.raw import row_chunks
 from orchestration.quality.results import FAILED, PASSED, load_outcomes, save_outcome, summary_markdown

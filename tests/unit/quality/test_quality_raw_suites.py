@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from orchestration.contract import ContractObject
+from orchestration.core.contract import ContractObject
 from orchestration.quality.config import CRITICAL, WARNING
 from orchestration.quality.results import FAILED, PASSED, WARNED, SuiteOutcome
 from orchestration.quality.run import validate_raw_object

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from orchestration.contract import PROJECT_DIR, load_contract
+from orchestration.core.contract import PROJECT_DIR, load_contract
 from orchestration.quality import derive
 from orchestration.quality.config import CRITICAL, RAW_SUITES_DIR, WARNING, iso_currencies
 from orchestration.quality.raw import DATE_SHAPE, MONTH_SHAPE, NUMBER_SHAPE, TIMESTAMP_SHAPE, rows_sql

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from orchestration.contract import ContractObject, load_contract
+from orchestration.core.contract import ContractObject, load_contract
 
 RAW_SCHEMA = "raw"
 LANDING_LOG = f"{RAW_SCHEMA}.landing_log"

@@ -7,7 +7,7 @@ from datetime import date
 
 import duckdb
 
-from orchestration.landing import LANDING_LOG
+from orchestration.night.landing import LANDING_LOG
 
 
 def _table(headers: list[str], rows: list[tuple]) -> str:
@@ -99,7 +99,7 @@ def night_summary_text(
     published: dict | None = None,
     quality: str | None = None,
 ) -> str:
-    """`published` is `orchestration.publish.read_publication_tables()` of the published file;
+    """`published` is `orchestration.night.publish.read_publication_tables()` of the published file;
     `quality` the night's data-quality section (`orchestration.quality.results.summary_markdown`)."""
     per_object = con.execute(
         """

@@ -11,7 +11,7 @@ only). The secret itself never reaches dbt: this module derives the two HMAC key
 The derived blocks are as powerful as the secret: they end up in dbt's compiled SQL under `target/`
 and in dbt's debug log, so treat those like the secret file (never publish them).
 
-    python -m orchestration.privacy --export   # prints `export ...=...` lines for a shell
+    python -m orchestration.core.privacy --export   # prints `export ...=...` lines for a shell
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import os
 import secrets
 from pathlib import Path
 
-from orchestration.settings import DATA_DIR
+from orchestration.core.settings import DATA_DIR
 
 SECRET_ENV = "CLOSECREDIT_HASH_SECRET"
 IPAD_ENV = "CLOSECREDIT_HMAC_IPAD"

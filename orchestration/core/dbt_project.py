@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.contract import PROJECT_DIR
+from orchestration.core.contract import PROJECT_DIR
 
 
 def dbt_executable() -> str:

@@ -1,5 +1,5 @@
-"""`closecredit run` and `closecredit status`: run the Dagster nightly job in this process for the
-nights that need it, and tell a person what happened.
+"""`closecredit run`: run the Dagster nightly job in this process for the nights that need it,
+and tell a person what happened.
 
 A run holds the warehouse lock from before it decides which nights are pending until its last
 night is published, so a second `closecredit run` (or a run from the UI) waits for it, bounded by
@@ -8,27 +8,24 @@ night is published, so a second `closecredit run` (or a run from the UI) waits f
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import dagster as dg
-import duckdb
 
-from orchestration import settings
-from orchestration.failures import handle_failed_run
-from orchestration.landing import complete_extract_dates, extract_folders
-from orchestration.locking import WarehouseBusy, describe_holder, is_locked, warehouse_lock
-from orchestration.publish import published_dates, published_nights, read_publication
-from orchestration.resources import HOST_TAG, PID_TAG, open_with_retry
-from orchestration.runs import (
+from orchestration.core import settings
+from orchestration.night.landing import complete_extract_dates, extract_folders
+from orchestration.night.publish import published_dates
+from orchestration.ops.failures import handle_failed_run
+from orchestration.ops.locking import WarehouseBusy, warehouse_lock
+from orchestration.ops.resources import HOST_TAG, PID_TAG, open_with_retry
+from orchestration.ops.runs import (
     LAUNCHED_BY_TAG,
     MARKER_TAG,
     NIGHTLY_JOB,
     extract_marker,
-    nightly_runs,
     recover_orphans,
 )
 
@@ -176,85 +173,4 @@ def _run_locked(instance, root, database, only, start, end, log_level) -> int:
             return EXIT_FAILED
         print()
         print((settings.summaries_dir() / f"{night.isoformat()}.md").read_text(encoding="utf-8"), flush=True)
-    return 0
-
-
-def _night_states(root, published: set[date], instance) -> list[tuple[date, str]]:
-    folders = extract_folders(root) if root.is_dir() else {}
-    states = []
-    for night in sorted(set(folders) | published):
-        folder = folders.get(night)
-        if night in published:
-            states.append((night, "published"))
-        elif folder is None:
-            states.append((night, "published (folder gone)"))
-        elif not (folder / "_SUCCESS").exists():
-            states.append((night, "incomplete (no _SUCCESS): not read"))
-        else:
-            last = nightly_runs(instance, night, limit=1)
-            if last and last[0].status == dg.DagsterRunStatus.FAILURE:
-                states.append(
-                    (night, f"FAILED (run {last[0].run_id[:8]}): fix and re-deliver, or closecredit run")
-                )
-            elif last and not last[0].is_finished:
-                states.append((night, f"{last[0].status.value.lower()} (run {last[0].run_id[:8]})"))
-            else:
-                states.append((night, "pending"))
-    return states
-
-
-def print_status(limit: int = 10) -> int:
-    root = settings.extracts_root()
-    database = settings.database_path()
-    print(f"extracts:  {root}")
-    try:
-        publication = read_publication(database)
-        published = published_nights(database)
-    except duckdb.Error as exc:
-        publication, published = None, set()
-        print(f"warehouse: {database} (unreadable: {exc})")
-    if publication:
-        print(
-            f"warehouse: {database}\n           as of {publication['as_of_date']}, run "
-            f"{publication['run_id']}, published {publication['published_at']:%Y-%m-%d %H:%M:%S} UTC"
-        )
-    elif database.exists():
-        print(f"warehouse: {database} (not published by closecredit yet)")
-    else:
-        print(f"warehouse: {database} (does not exist yet)")
-    lock = settings.lock_path()
-    print(
-        f"lock:      {'held by ' + describe_holder(lock) if is_locked(lock) else 'free (no night running)'}"
-    )
-
-    instance = dg.DagsterInstance.get()
-    print("\nnights:")
-    states = _night_states(root, published, instance)
-    for night, state in states:
-        print(f"  {night}  {state}")
-    if not states:
-        print("  none")
-
-    runs = nightly_runs(instance, limit=limit)
-    print(f"\nlast runs (Dagster instance {os.environ.get('DAGSTER_HOME')}):")
-    for run in runs:
-        record = instance.get_run_record_by_id(run.run_id)
-        started = record.start_time if record else None
-        ended = record.end_time if record else None
-        when = datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%d %H:%M:%S") if started else ""
-        took = f"{ended - started:.0f} s" if started and ended else ""
-        print(
-            f"  {run.run_id[:8]}  {run.tags.get('dagster/partition', '?'):10}  {run.status.value:9}  "
-            f"{when:19}  {took:>6}  {run.tags.get(LAUNCHED_BY_TAG, 'ui')}"
-        )
-    if not runs:
-        print("  none")
-    failures = sorted(settings.failures_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)[-3:]
-    if failures:
-        print("\nlast failure records:")
-        for path in failures:
-            try:
-                print(f"  {path}: {json.loads(path.read_text(encoding='utf-8')).get('summary')}")
-            except ValueError:
-                print(f"  {path}")
     return 0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 CONTRACT_FILE = PROJECT_DIR / "models" / "staging" / "_contract__sources.yml"
 
 LOGICAL_TYPES = {"text", "timestamp", "date", "month", "number", "boolean", "currency"}

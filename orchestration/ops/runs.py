@@ -12,8 +12,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.landing import SUCCESS_MARKER
-from orchestration.resources import HOST_TAG, PID_TAG
+from orchestration.night.landing import SUCCESS_MARKER
+from orchestration.ops.resources import HOST_TAG, PID_TAG
 
 NIGHTLY_JOB = "nightly"
 PARTITIONS_DEF = "extract_date"

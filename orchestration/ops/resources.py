@@ -14,8 +14,8 @@ import dagster as dg
 import duckdb
 from pydantic import Field as PydanticField
 
-from orchestration import settings
-from orchestration.locking import warehouse_lock
+from orchestration.core import settings
+from orchestration.ops.locking import warehouse_lock
 
 PID_TAG = "closecredit/pid"
 HOST_TAG = "closecredit/host"
@@ -129,7 +129,7 @@ class Warehouse(dg.ConfigurableResource):
 def _privacy_env(data_dir: Path) -> dict[str, str]:
     """The HMAC key blocks the person_key() macro reads (the secret lives beside the warehouse)."""
     try:
-        from orchestration import privacy
+        from orchestration.core import privacy
     except ImportError:  # pragma: no cover - the privacy module arrives with the journey marts
         return {}
     return privacy.dbt_env(data_dir)

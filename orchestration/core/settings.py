@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orchestration.contract import PROJECT_DIR
+from orchestration.core.contract import PROJECT_DIR
 
 DATA_DIR = PROJECT_DIR / "data"
 DEMO_DIR = DATA_DIR / "demo"

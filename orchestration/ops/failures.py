@@ -26,8 +26,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration import settings
-from orchestration.runs import PARTITION_TAG
+from orchestration.core import settings
+from orchestration.ops.runs import PARTITION_TAG
 
 MAX_ASSETS_LISTED = 25
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its console output

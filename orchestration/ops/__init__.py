@@ -1,0 +1,1 @@
+"""Plumbing of a night: the warehouse resource, the lock, run records, failure records, status."""
