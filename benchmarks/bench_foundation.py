@@ -49,8 +49,12 @@ def phase(name: str, scale: float, workdir: Path) -> dict:
         from orchestration.core.dbt_project import dbt_executable
 
         last_night = max(p.name for p in (workdir / "demo" / "extracts").iterdir())
-        env = {**os.environ, "CLOSECREDIT_DATABASE": str(workdir / "warehouse.duckdb")}
-        args = build_args(date.fromisoformat(last_night), select="+staging")  # with the seeds staging reads
+        from orchestration.core.settings import DBT_PROFILE_VARS
+
+        env = dict(os.environ)
+        profile = {DBT_PROFILE_VARS["build_database"]: str(workdir / "warehouse.duckdb")}
+        # with the seeds staging reads
+        args = build_args(date.fromisoformat(last_night), select="+staging", overrides=profile)
         cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
         cmd += ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
         cmd += ["--indirect-selection", "cautious"]  # not the tests that also read later layers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import sys
 import time
 from datetime import date
@@ -11,9 +11,9 @@ from pathlib import Path
 
 from orchestration.core.settings import (
     DATABASE_ENV,
-    DEFAULT_DAGSTER_HOME,
     DEFAULT_EXTRACTS,
     DEMO_DIR,
+    ENVIRONMENT,
     EXTRACTS_ENV,
     LOCK_TIMEOUT_ENV,
 )
@@ -43,16 +43,23 @@ def _add_location_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _apply_locations(args: argparse.Namespace) -> None:
-    # Settings are read from the environment by every step (and by dbt's profiles.yml).
-    if args.extracts:
-        os.environ[EXTRACTS_ENV] = str(args.extracts.resolve())
-    if args.database:
-        os.environ[DATABASE_ENV] = str(args.database.resolve())
-    os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DAGSTER_HOME))
-    from orchestration.ops.runs import ensure_dagster_home
+def _settings(args: argparse.Namespace, command: str):
+    """The one Settings object of this command: its arguments over the environment. Returns
+    (settings, None), or (None, exit code) after saying in one line what is wrong."""
+    from orchestration.core.dbt_vars import VarsError, parse_overrides, read_overrides_file
+    from orchestration.core.settings import Settings
 
-    ensure_dagster_home(Path(os.environ["DAGSTER_HOME"]))
+    values = {"extracts": args.extracts, "database": args.database}
+    try:
+        if getattr(args, "vars_file", None) or getattr(args, "vars", None):
+            overrides = read_overrides_file(args.vars_file) if args.vars_file else {}
+            overrides.update(parse_overrides(args.vars) if args.vars else {})
+            values["vars_json"] = json.dumps(overrides, sort_keys=True)
+        values["lock_timeout"] = getattr(args, "lock_timeout", None)
+        return Settings.from_environment(**values), None
+    except (VarsError, ValueError) as exc:
+        print(f"closecredit {command}: {exc}", file=sys.stderr)
+        return None, 2
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -92,33 +99,35 @@ def _ensure_demo_extracts() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _apply_locations(args)
-    from orchestration.core import settings
-
-    if settings.extracts_root() == DEFAULT_EXTRACTS.resolve():
-        _ensure_demo_extracts()
-    from orchestration.night.run import run_nights
-
     if args.date and (args.start or args.end):
         print("closecredit run: --date cannot be combined with --from/--to", file=sys.stderr)
         return 2
     if args.start and args.end and args.start > args.end:
         print(f"closecredit run: --from {args.start} is after --to {args.end}", file=sys.stderr)
         return 2
+    settings, failed = _settings(args, "run")
+    if settings is None:
+        return failed
+    if settings.extracts_root == DEFAULT_EXTRACTS.resolve():
+        _ensure_demo_extracts()
+    from orchestration.night.run import run_nights
+
     return run_nights(
+        settings,
         only=args.date,
         start=args.start,
         end=args.end,
         log_level="DEBUG" if args.verbose else "WARNING",
-        lock_timeout=args.lock_timeout,
     )
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    _apply_locations(args)
+    settings, failed = _settings(args, "status")
+    if settings is None:
+        return failed
     from orchestration.ops.status import print_status
 
-    return print_status()
+    return print_status(settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"seconds to wait while another run holds the warehouse, then give up with exit code 75 "
         f"(env {LOCK_TIMEOUT_ENV}; default 600; 0 = refuse at once)",
     )
+    run.add_argument(
+        "--vars",
+        metavar="JSON",
+        help='override dbt vars for this run, e.g. \'{"path_transform": "first", "lookback_days": 180}\' '
+        f"(env {ENVIRONMENT['vars_json']}); a run whose vars differ from the last build rebuilds in full",
+    )
+    run.add_argument("--vars-file", type=Path, metavar="FILE", help="dbt var overrides from a YAML/JSON file")
     run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's logs")
     _add_location_args(run)
     run.set_defaults(func=cmd_run)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -19,7 +20,7 @@ import pytest
 
 from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.privacy import dbt_env
-from orchestration.core.settings import DATABASE_ENV
+from orchestration.core.settings import DBT_PROFILE_VARS
 
 # `tests.contract_rows` and friends are imported as `tests.<module>`, whatever the working folder.
 if str(PROJECT_DIR) not in sys.path:
@@ -79,12 +80,24 @@ def _failure_report(result) -> str:
     return "\n".join(lines) or "dbt reported failure without node results"
 
 
+def _with_profile_vars(args: list[str], database: Path) -> list[str]:
+    import yaml
+
+    profile = {DBT_PROFILE_VARS["build_database"]: str(database)}
+    if "--vars" not in args:
+        return [*args, "--vars", json.dumps(profile)]
+    at = args.index("--vars") + 1
+    args[at] = json.dumps({**(yaml.safe_load(args[at]) or {}), **profile})
+    return args
+
+
 @pytest.fixture(scope="session")
 def run_dbt(tmp_path_factory) -> Callable:
     """`run_dbt(args, database, expect_success=True) -> dbtRunnerResult`.
 
     `args` are dbt CLI arguments, normally `orchestration.core.dbt_args.build_args(...)`; the project and
-    profiles come from the repository, `CLOSECREDIT_DATABASE` points at `database` for the call,
+    profiles come from the repository, the profile var `closecredit_build_database` points at
+    `database` (added to the call's `--vars`, as a night's dbt step does),
     and target and log files go to a fresh tmp folder (the repository's `target/` is untouched).
     When `expect_success` is true a failed run fails the test with each failing node's message.
     """
@@ -92,8 +105,8 @@ def run_dbt(tmp_path_factory) -> Callable:
 
     def run(args: list[str], database: Path, *, expect_success: bool = True):
         work = tmp_path_factory.mktemp("dbt")
+        args = _with_profile_vars(list(args), database)
         with pytest.MonkeyPatch.context() as env:
-            env.setenv(DATABASE_ENV, str(database))
             env.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
             # A selected layer's tests only, not tests that also read layers the call did not build.
             env.setenv("DBT_INDIRECT_SELECTION", "cautious")

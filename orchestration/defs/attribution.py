@@ -5,14 +5,9 @@ from datetime import date
 import dagster as dg
 
 from orchestration.attribution.evaluation import evaluate_models
-from orchestration.attribution.warehouse import (
-    OUTPUT_SCHEMA,
-    project_vars,
-    run_data_driven_attribution,
-)
-from orchestration.core.settings import ground_truth_dir
+from orchestration.attribution.warehouse import OUTPUT_SCHEMA, run_data_driven_attribution
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
-from orchestration.ops.resources import Warehouse, data_failures_not_retried, transient_retry_policy
+from orchestration.ops.resources import Warehouse, data_failures_not_retried
 
 ENGINE_INPUTS = [
     dg.AssetKey("int_journey_touches"),
@@ -41,14 +36,13 @@ EVALUATION_TABLE = "marts.fct_model_evaluation"
     ],
     partitions_def=extract_dates,
     pool=WAREHOUSE_POOL,
-    retry_policy=transient_retry_policy(),
 )
 def data_driven_credits(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Fits the first-order Markov chain (exact removal effects) and fractribution's Shapley
     counterfactual on tonight's journeys and credits every credited deal."""
     as_of = date.fromisoformat(context.partition_key)
     with data_failures_not_retried(f"data-driven attribution for {as_of}"), warehouse.connect() as con:
-        summary = run_data_driven_attribution(con, as_of)
+        summary = run_data_driven_attribution(con, as_of, warehouse.settings.overrides)
     metadata = {
         "path_transform": summary.path_transform,
         "fitted_journeys": summary.fitted_journeys,
@@ -68,20 +62,21 @@ def data_driven_credits(context: dg.AssetExecutionContext, warehouse: Warehouse)
     group_name="marts",
     kinds={"python", "duckdb"},
     pool=WAREHOUSE_POOL,
-    retry_policy=transient_retry_policy(),
 )
 def model_evaluation(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """How far each model's source-group shares land from a known truth, per month and fiscal
     quarter (`marts.fct_model_evaluation`). Only where the extracts come with a ground truth (the
     demo's `ground_truth/` beside them); otherwise the table is empty."""
     as_of = date.fromisoformat(context.partition_key)
-    truth = ground_truth_dir()
+    truth = warehouse.settings.ground_truth_dir
     with data_failures_not_retried(f"model evaluation for {as_of}"), warehouse.connect() as con:
         if truth is None:
             con.execute(f"drop table if exists {EVALUATION_TABLE}")
             return dg.MaterializeResult(metadata={"ground_truth": "none beside the extracts"})
         evaluation = evaluate_models(
-            con, truth, fiscal_year_start_month=int(project_vars()["fiscal_year_start_month"])
+            con,
+            truth,
+            fiscal_year_start_month=int(warehouse.settings.project_vars()["fiscal_year_start_month"]),
         )
         evaluation["as_of_date"] = as_of
         con.register("evaluation", evaluation)

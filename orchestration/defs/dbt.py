@@ -10,7 +10,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.core.dbt_args import build_args
 from orchestration.core.dbt_project import closecredit_project
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
-from orchestration.ops.resources import Warehouse, is_transient, transient_retry_policy
+from orchestration.night.build_vars import forget_vars, full_refresh_reason, record_vars, recorded_vars
+from orchestration.ops.resources import Warehouse, is_transient
 
 LAYER_DESCRIPTIONS = {
     "staging": "typed, deduplicated current rows per object; bad rows quarantined with a reason",
@@ -42,19 +43,32 @@ class CloseCreditTranslator(DagsterDbtTranslator):
             layer = "seeds"
         else:
             layer = props["fqn"][1] if len(props["fqn"]) > 2 else "dbt"
-        description = spec.description or f"dbt {props['resource_type']} {props['name']}"
-        if layer in LAYER_DESCRIPTIONS and not spec.description:
+        # The YAML description, with what its layer is for; a node without one keeps dagster-dbt's
+        # default (the test of the definitions lists every model the YAML does not describe).
+        description = (props.get("description") or "").strip()
+        if description and layer in LAYER_DESCRIPTIONS:
             description += f" ({layer}: {LAYER_DESCRIPTIONS[layer]})"
-        return spec.replace_attributes(group_name=layer, description=description)
+        return spec.replace_attributes(group_name=layer, description=description or spec.description)
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    """dbt build for the partition's night in the build database: as_of_date is the extract date.
-    A failed model or an error-severity test fails the night (not retried); a locked database
-    file is retried with backoff."""
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, *, last: bool):
+    """dbt build for the partition's night in the build database: as_of_date is the extract date,
+    the run's var overrides on top. Vars other than those the build database was built with
+    rebuild every incremental model in full (night/build_vars.py); the night's last dbt step
+    records them. A failed model or an error-severity test fails the night (not retried); a locked
+    database file is retried with backoff."""
     as_of = date.fromisoformat(context.partition_key)
-    with warehouse.dbt_environment():
-        invocation = dbt.cli(build_args(as_of), context=context)
+    settings = warehouse.settings
+    effective = settings.project_vars()
+    with warehouse.connect() as con:
+        full_refresh, reason = full_refresh_reason(recorded_vars(con), effective)
+        if full_refresh:
+            forget_vars(con)  # until this night's dbt steps all succeed
+    if reason:
+        context.log.warning(reason)
+    args = build_args(as_of, overrides=settings.dbt_cli_vars(), full_refresh=full_refresh)
+    with warehouse.person_key_environment():
+        invocation = dbt.cli(args, context=context)
     try:
         yield from invocation.stream()
     except Exception as exc:
@@ -62,9 +76,12 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
             raise
         raise dg.Failure(
             description=f"dbt build for {as_of} failed: {exc}",
-            metadata={"dbt_command": " ".join(build_args(as_of))},
+            metadata={"dbt_command": " ".join(args)},
             allow_retries=False,
         ) from exc
+    if last:
+        with warehouse.connect() as con:
+            record_vars(con, effective, context.run_id)
 
 
 _DBT_ASSET_ARGS = dict(
@@ -73,20 +90,19 @@ _DBT_ASSET_ARGS = dict(
     partitions_def=extract_dates,
     dagster_dbt_translator=CloseCreditTranslator(),
     pool=WAREHOUSE_POOL,
-    retry_policy=transient_retry_policy(),
 )
 
 
 @dbt_assets(exclude=ENGINE_OUTPUT, **_DBT_ASSET_ARGS)
 def closecredit_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """Seeds, staging, journeys and the rule-based credit: everything the engine reads."""
-    yield from _build(context, dbt, warehouse)
+    yield from _build(context, dbt, warehouse, last=False)
 
 
 @dbt_assets(select=ENGINE_OUTPUT, name="closecredit_credit_models", **_DBT_ASSET_ARGS)
 def closecredit_credit_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """The marts that read the engine's markov and shapley credits: credit and cost marts."""
-    yield from _build(context, dbt, warehouse)
+    yield from _build(context, dbt, warehouse, last=True)
 
 
 def dbt_keys_in_group(group: str) -> list[dg.AssetKey]:

@@ -5,12 +5,9 @@ from datetime import date
 import dagster as dg
 
 from orchestration.core.contract import load_contract
-from orchestration.core.settings import extracts_root
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
-from orchestration.night.landing import LANDING_LOG, land_night
-from orchestration.ops.resources import Warehouse, data_failures_not_retried, transient_retry_policy
-
-LANDING_LOG_KEY = dg.AssetKey(["raw", *LANDING_LOG.split(".")[1:]])
+from orchestration.night.landing import land_night
+from orchestration.ops.resources import Warehouse, data_failures_not_retried
 
 
 def raw_asset_key(system: str, table: str) -> dg.AssetKey:
@@ -39,13 +36,12 @@ def raw_asset_key(system: str, table: str) -> dg.AssetKey:
     partitions_def=extract_dates,
     can_subset=False,
     pool=WAREHOUSE_POOL,
-    retry_policy=transient_retry_policy(),
 )
 def raw_extracts(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Lands every contract object of the partition's extract folder. A file that cannot be landed
     fails its own object (the others still land) and then the night, naming file and column."""
     extract_date = date.fromisoformat(context.partition_key)
-    root = extracts_root()
+    root = warehouse.settings.extracts_root
     with data_failures_not_retried(f"landing {extract_date}"), warehouse.connect() as con:
         night = land_night(con, root, extract_date)
     if not night.complete:

@@ -4,11 +4,10 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.core.settings import failures_dir
 from orchestration.defs.dbt import dbt_keys_in_group
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
 from orchestration.night.publish import publish
-from orchestration.ops.resources import Warehouse, data_failures_not_retried, transient_retry_policy
+from orchestration.ops.resources import Warehouse, data_failures_not_retried
 
 AUDIT_MODELS = [dg.AssetKey("stg_audit__reconciliation"), dg.AssetKey("stg_audit__quarantine")]
 
@@ -24,7 +23,6 @@ AUDIT_MODELS = [dg.AssetKey("stg_audit__reconciliation"), dg.AssetKey("stg_audit
     group_name="publish",
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
-    retry_policy=transient_retry_policy(),
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """The file analysts open (`--database`): schema `marts` (every mart, as of the night, plus
@@ -33,9 +31,16 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     the old one only after every blocking check passed, so a failed or killed night leaves the
     previous file in place."""
     as_of = date.fromisoformat(context.partition_key)
+    settings = warehouse.settings
     with data_failures_not_retried(f"publishing {as_of}"), warehouse.connect() as con:
         publication = publish(
-            con, warehouse.published, as_of_date=as_of, run_id=context.run_id, failures_dir=failures_dir()
+            con,
+            warehouse.published,
+            as_of_date=as_of,
+            run_id=context.run_id,
+            failures_dir=settings.failures_dir,
+            dbt_vars=settings.project_vars(),
+            var_overrides=settings.overrides,
         )
     marts = {k: v for k, v in publication.tables.items() if k.startswith("marts.")}
     return dg.MaterializeResult(

@@ -24,7 +24,6 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.core.contract import load_contract
-from orchestration.core.settings import extracts_root
 from orchestration.defs.dbt import closecredit_dbt_models
 from orchestration.defs.landing import raw_asset_key
 from orchestration.defs.partitions import extract_dates
@@ -171,7 +170,7 @@ def raw_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: Wareho
     database = warehouse.published
     with warehouse.connect(read_only=True) as con:
         outcomes = run_raw_night(
-            con, night, objects=objects, extracts_root=extracts_root(), database=database
+            con, night, objects=objects, extracts_root=warehouse.settings.extracts_root, database=database
         )
     docs = _build_docs(context, database)
     if docs is not None:

@@ -4,12 +4,11 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.core.settings import summaries_dir
 from orchestration.defs.partitions import extract_dates
 from orchestration.defs.publish import published_warehouse
 from orchestration.night.publish import read_publication_tables
 from orchestration.night.summary import night_summary_text
-from orchestration.ops.resources import Warehouse, data_failures_not_retried, transient_retry_policy
+from orchestration.ops.resources import Warehouse, data_failures_not_retried
 from orchestration.quality.results import summary_markdown
 
 
@@ -22,7 +21,6 @@ from orchestration.quality.results import summary_markdown
     partitions_def=extract_dates,
     group_name="report",
     kinds={"markdown"},
-    retry_policy=transient_retry_policy(),
 )
 def night_summary(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Rows per layer (raw, staged, published marts), quarantined rows per object and the run's
@@ -36,7 +34,7 @@ def night_summary(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
             text = night_summary_text(
                 con, extract_date, started_at=stats.start_time, published=published, quality=quality
             )
-    path = summaries_dir() / f"{extract_date.isoformat()}.md"
+    path = warehouse.settings.summaries_dir / f"{extract_date.isoformat()}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return dg.MaterializeResult(metadata={"summary": dg.MetadataValue.md(text), "path": str(path)})

@@ -9,8 +9,9 @@ its half-written temp file is removed by the next publish.
 The published file holds:
 
 - schema `marts`: every table and view of the build database's `marts` schema, as tables;
-- `marts._publication`: one row per published table with `as_of_date`, `run_id`, `published_at`
-  and its row count (the marts themselves are copied unchanged);
+- `marts._publication`: one row per published table with `as_of_date`, `run_id`, `published_at`,
+  its row count, and the dbt vars the night was built with (`vars`: every var as the run saw it;
+  `var_overrides`: what `closecredit run --vars` changed); the marts themselves are copied unchanged;
 - schema `audit`: `reconciliation` and `quarantine` (staging's audit models), `landing_log`,
   `publication_log` (every night published from this build database) and `run_failures` (the
   failure records of the runs that failed).
@@ -80,12 +81,6 @@ def ensure_publication_log(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def published_dates(con: duckdb.DuckDBPyConnection) -> set[date]:
-    """Nights that were published from this build database."""
-    ensure_publication_log(con)
-    return {r[0] for r in con.execute(f"select distinct as_of_date from {PUBLICATION_LOG}").fetchall()}
-
-
 def _relations(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     return [
         r[0]
@@ -131,6 +126,8 @@ def publish(
     as_of_date: date,
     run_id: str,
     failures_dir: Path | None = None,
+    dbt_vars: dict | None = None,
+    var_overrides: dict | None = None,
 ) -> Publication:
     """Copy marts + audit from the build database `con` into a new file and swap it in.
 
@@ -181,11 +178,18 @@ def publish(
         tables[f"{AUDIT_SCHEMA}.run_failures"] = len(failures)
         con.execute(
             f"create table publishing.{PUBLICATION_TABLE} (table_name varchar, as_of_date date, "
-            "run_id varchar, published_at timestamp, row_count bigint)"
+            "run_id varchar, published_at timestamp, row_count bigint, vars json, var_overrides json)"
         )
+        used = json.dumps(
+            {**(dbt_vars or {}), "as_of_date": as_of_date.isoformat()}, sort_keys=True, default=str
+        )
+        changed = json.dumps(var_overrides or {}, sort_keys=True, default=str)
         con.executemany(
-            f"insert into publishing.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?)",
-            [(name, as_of_date, run_id, published_at, rows) for name, rows in sorted(tables.items())],
+            f"insert into publishing.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (name, as_of_date, run_id, published_at, rows, used, changed)
+                for name, rows in sorted(tables.items())
+            ],
         )
         con.execute(
             f"comment on table publishing.{PUBLICATION_TABLE} is "
@@ -222,17 +226,26 @@ def _fsync(path: Path) -> None:
 
 
 def read_publication(published: Path) -> dict | None:
-    """as_of_date, run_id and published_at of the published file; None when there is none yet.
-    Opens the file read-only (nobody writes it in place, so this never waits for a night)."""
+    """as_of_date, run_id, published_at and var_overrides of the published file; None when there
+    is none yet. Opens the file read-only (nobody writes it in place, so this never waits)."""
     if not Path(published).exists():
         return None
     with duckdb.connect(str(published), read_only=True) as con:
+        columns = {r[0] for r in con.execute(f"describe {PUBLICATION_TABLE}").fetchall()}
+        overrides = "any_value(var_overrides)" if "var_overrides" in columns else "'{}'"
         row = con.execute(
-            f"select as_of_date, run_id, max(published_at), count(*) from {PUBLICATION_TABLE} group by all"
+            f"select as_of_date, run_id, max(published_at), count(*), {overrides} "
+            f"from {PUBLICATION_TABLE} group by as_of_date, run_id"
         ).fetchone()
     if row is None:
         return None
-    return {"as_of_date": row[0], "run_id": row[1], "published_at": row[2], "tables": row[3]}
+    return {
+        "as_of_date": row[0],
+        "run_id": row[1],
+        "published_at": row[2],
+        "tables": row[3],
+        "var_overrides": json.loads(row[4] or "{}"),
+    }
 
 
 def published_nights(published: Path) -> set[date]:

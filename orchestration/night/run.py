@@ -3,11 +3,13 @@ and tell a person what happened.
 
 A run holds the warehouse lock from before it decides which nights are pending until its last
 night is published, so a second `closecredit run` (or a run from the UI) waits for it, bounded by
-`--lock-timeout` / CLOSECREDIT_LOCK_TIMEOUT, and is then refused with the holder named."""
+the lock timeout (`--lock-timeout` / CLOSECREDIT_LOCK_TIMEOUT), and is then refused with the holder
+named. Everything the run needs comes from one `Settings` object, which the caller built."""
 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import socket
 import sys
@@ -15,9 +17,9 @@ from datetime import date, timedelta
 
 import dagster as dg
 
-from orchestration.core import settings
-from orchestration.night.landing import complete_extract_dates, extract_folders
-from orchestration.night.publish import published_dates
+from orchestration.core.settings import Settings
+from orchestration.night.build_vars import full_refresh_reason, recorded_vars
+from orchestration.night.pending import ExtractsLayoutError, Nights, read_nights
 from orchestration.ops.failures import handle_failed_run
 from orchestration.ops.locking import WarehouseBusy, warehouse_lock
 from orchestration.ops.resources import HOST_TAG, PID_TAG, open_with_retry
@@ -25,6 +27,7 @@ from orchestration.ops.runs import (
     LAUNCHED_BY_TAG,
     MARKER_TAG,
     NIGHTLY_JOB,
+    ensure_dagster_home,
     extract_marker,
     recover_orphans,
 )
@@ -53,20 +56,12 @@ def failure_report(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
-def _nights_to_run(root, only: date | None, start: date | None, end: date | None) -> list[date]:
-    """Under the lock: `only`, else every complete night in [start, end] not yet published."""
+def _nights_to_run(nights: Nights, only: date | None, start: date | None, end: date | None) -> list[date]:
+    """`only`, else every pending night (complete, not published) in [start, end]."""
     if only:
         return [only]
-    build = settings.build_database_path()
-    done: set[date] = set()
-    if build.exists():
-        with open_with_retry(build) as con:
-            done = published_dates(con)
-    complete = complete_extract_dates(root)
-    nights = [
-        d for d in complete if d not in done and (start is None or d >= start) and (end is None or d <= end)
-    ]
     if start and end:
+        complete = set(nights.complete)
         missing = [
             start + timedelta(days=i)
             for i in range((end - start).days + 1)
@@ -74,7 +69,27 @@ def _nights_to_run(root, only: date | None, start: date | None, end: date | None
         ]
         if missing:
             print(f"no complete extract folder for: {', '.join(map(str, missing))}")
-    return nights
+    return nights.pending(start, end)
+
+
+def _nothing_to_run(nights: Nights, settings: Settings, start: date | None, end: date | None) -> str:
+    """Why no night runs; "up to date" only when every night folder is published."""
+    waiting = [d for d in nights.incomplete if d not in nights.published]
+    if waiting:
+        return (
+            f"nothing to run under {nights.root}: every complete night is published; not complete yet "
+            f"(no _SUCCESS): {', '.join(map(str, waiting))}"
+        )
+    if start or end:
+        return f"nothing to run between {start or 'the first night'} and {end or 'the last night'}"
+    return f"nothing pending under {nights.root}; the warehouse {settings.published} is up to date"
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except OSError:  # no name for this uid (a bare container)
+        return f"uid {os.getuid()}"
 
 
 def _run_config(log_level: str) -> dict:
@@ -82,72 +97,88 @@ def _run_config(log_level: str) -> dict:
 
 
 def run_nights(
+    settings: Settings,
     only: date | None = None,
     start: date | None = None,
     end: date | None = None,
     log_level: str = "WARNING",
-    lock_timeout: float | None = None,
 ) -> int:
     """Land, build and publish each pending night in date order (or the one `only` night)."""
-    root = settings.extracts_root()
-    database = settings.database_path()
-    database.parent.mkdir(parents=True, exist_ok=True)
-    if not root.is_dir():
-        print(f"extracts folder {root} does not exist", file=sys.stderr)
+    try:
+        nights = read_nights(settings.extracts_root, settings.published)
+    except ExtractsLayoutError as exc:
+        print(f"closecredit run: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for night, folder in extract_folders(root).items():
-        if not (folder / "_SUCCESS").exists():
-            print(f"{night}: {folder} has no _SUCCESS file yet; skipped (not read)")
-    if only and only not in complete_extract_dates(root):
-        print(f"{only}: no complete extract folder under {root}")
+    for night in nights.incomplete:
+        print(f"{night}: {nights.folders[night]} has no _SUCCESS file yet; skipped (not read)")
+    if only and only not in nights.complete:
+        print(f"{only}: no complete extract folder under {nights.root}")
         return EXIT_USAGE
 
-    timeout = settings.lock_timeout() if lock_timeout is None else lock_timeout
+    settings.published.parent.mkdir(parents=True, exist_ok=True)
     try:
         with warehouse_lock(
-            settings.lock_path(),
-            timeout=timeout,
-            purpose=f"closecredit run (started by {os.environ.get('USER', 'someone')})",
+            settings.lock_file,
+            timeout=settings.lock_timeout,
+            purpose=f"closecredit run (started by {_user()})",
             on_wait=lambda message: print(message, flush=True),
         ):
             # Opened under the lock: two runs on a fresh DAGSTER_HOME would race creating its storage.
-            instance = dg.DagsterInstance.get()
-            return _run_locked(instance, root, database, only, start, end, log_level)
+            instance = dg.DagsterInstance.from_config(str(ensure_dagster_home(settings.dagster_home_path)))
+            return _run_locked(settings, instance, only, start, end, log_level)
     except WarehouseBusy as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_BUSY
 
 
-def _run_locked(instance, root, database, only, start, end, log_level) -> int:
-    from orchestration.definitions import defs
+def _announce_vars(settings: Settings) -> None:
+    """Say which vars the run overrides, and when they make it rebuild in full."""
+    if settings.overrides:
+        print(f"dbt vars overridden for this run: {settings.overrides}")
+    if not settings.build_database.exists():
+        return
+    with open_with_retry(
+        settings.build_database, read_only=True, retries=settings.retries, delay=settings.retry_delay
+    ) as con:
+        _, reason = full_refresh_reason(recorded_vars(con), settings.project_vars())
+    if reason:
+        print(reason)
+
+
+def _run_locked(settings: Settings, instance, only, start, end, log_level) -> int:
+    from orchestration.definitions import build_defs
 
     for orphan in recover_orphans(instance):
-        path, _, _ = handle_failed_run(instance, orphan)
+        path, _, _ = handle_failed_run(instance, orphan, settings)
         print(
             f"run {orphan.run_id} (night {orphan.tags.get('dagster/partition')}) had died without "
             f"finishing; marked failed{f', recorded in {path}' if path else ''}"
         )
-    nights = _nights_to_run(root, only, start, end)
-    if not nights:
-        print(f"nothing pending under {root}; the warehouse {database} is up to date")
+    # Read again under the lock: a run we waited for may have published nights meanwhile.
+    nights = read_nights(settings.extracts_root, settings.published)
+    todo = _nights_to_run(nights, only, start, end)
+    if not todo:
+        print(_nothing_to_run(nights, settings, start, end))
         return 0
 
-    instance.add_dynamic_partitions("extract_date", [n.isoformat() for n in nights])
-    job = defs.resolve_job_def(NIGHTLY_JOB)
+    database = settings.published
+    instance.add_dynamic_partitions("extract_date", [n.isoformat() for n in todo])
+    job = build_defs(settings).resolve_job_def(NIGHTLY_JOB)
     print(
-        f"extracts: {root}\nwarehouse: {database} (built in {settings.build_database_path()})\n"
-        f"nights to run: {', '.join(map(str, nights))}",
+        f"extracts: {nights.root}\nwarehouse: {database} (built in {settings.build_database})\n"
+        f"nights to run: {', '.join(map(str, todo))}",
         flush=True,
     )
-    for night in nights:
+    _announce_vars(settings)
+    for night in todo:
         tags = {
-            MARKER_TAG: extract_marker(root / night.isoformat()) or "",
+            MARKER_TAG: extract_marker(nights.root / night.isoformat()) or "",
             LAUNCHED_BY_TAG: "cli",
             PID_TAG: str(os.getpid()),
             HOST_TAG: socket.gethostname(),
         }
         # dbt's progress lines go to a log file unless --verbose: the terminal gets the summary.
-        run_log = database.parent / "logs" / f"{night.isoformat()}.log"
+        run_log = settings.logs_dir / f"{night.isoformat()}.log"
         run_log.parent.mkdir(parents=True, exist_ok=True)
         with (
             run_log.open("a", encoding="utf-8") as log_file,
@@ -166,11 +197,11 @@ def _run_locked(instance, root, database, only, start, end, log_level) -> int:
             print(f"\nnight {night} FAILED (run {result.run_id}); nothing after it was run:")
             for line in failure_report(result):
                 print(f"  - {line}")
-            path, _, outcomes = handle_failed_run(instance, instance.get_run_by_id(result.run_id))
+            path, _, outcomes = handle_failed_run(instance, instance.get_run_by_id(result.run_id), settings)
             if path:
                 print(f"failure record: {path}" + (f" ({'; '.join(outcomes)})" if outcomes else ""))
             print(f"the published warehouse {database} was left as it was")
             return EXIT_FAILED
         print()
-        print((settings.summaries_dir() / f"{night.isoformat()}.md").read_text(encoding="utf-8"), flush=True)
+        print((settings.summaries_dir / f"{night.isoformat()}.md").read_text(encoding="utf-8"), flush=True)
     return 0

@@ -4,10 +4,11 @@ The record (JSON, `<warehouse dir>/failures/<date>_<run id>.json`) says which st
 message, which assets it did not build, which checks failed and which files could not be landed.
 The next publish copies every record into the published file's `audit.run_failures` table.
 
-The hook is configured by environment variables, none by default:
-- `CLOSECREDIT_FAILURE_COMMAND`: a shell command; the record arrives on its standard input and its
-  path in `CLOSECREDIT_FAILURE_RECORD`;
-- `CLOSECREDIT_FAILURE_WEBHOOK`: a URL that receives the record as a JSON POST.
+The hooks are settings (`Settings.failure_command` / `failure_webhook`, from the environment
+variables `CLOSECREDIT_FAILURE_COMMAND` / `CLOSECREDIT_FAILURE_WEBHOOK`), none by default:
+- the command is a shell command; the record arrives on its standard input and its path in
+  `CLOSECREDIT_FAILURE_RECORD` (set in the command's environment only);
+- the webhook is a URL that receives the record as a JSON POST.
 
 Both the CLI (after an in-process run) and the run-failure sensor (runs launched from the UI, the
 schedule or the sensor) call `handle_failed_run`; the record file is created exclusively, so one
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.core import settings
+from orchestration.core.settings import Settings
 from orchestration.ops.runs import PARTITION_TAG
 
 MAX_ASSETS_LISTED = 25
@@ -53,7 +54,9 @@ def short(message: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def failure_record(instance: dg.DagsterInstance, run: dg.DagsterRun, reason: str | None = None) -> dict:
+def failure_record(
+    instance: dg.DagsterInstance, run: dg.DagsterRun, published: Path, reason: str | None = None
+) -> dict:
     """Read the run's events: failed steps (message, assets not built, files), failed checks."""
     records = instance.all_logs(run.run_id)
     planned: dict[str, list[str]] = {}
@@ -115,14 +118,13 @@ def failure_record(instance: dg.DagsterInstance, run: dg.DagsterRun, reason: str
         "failed_checks": checks,
         "failed_files": files,
         "tags": {k: v for k, v in run.tags.items() if not k.startswith(".")},
-        "warehouse": str(settings.database_path()),
+        "warehouse": str(published),
         "published_unchanged": True,
     }
 
 
-def write_record(record: dict, directory: Path | None = None) -> Path | None:
+def write_record(record: dict, directory: Path) -> Path | None:
     """Write the record; None when this run was already recorded (by the CLI or the sensor)."""
-    directory = directory or settings.failures_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{record['extract_date'] or 'unknown'}_{record['run_id']}.json"
     try:
@@ -135,12 +137,11 @@ def write_record(record: dict, directory: Path | None = None) -> Path | None:
     return path
 
 
-def call_hooks(record: dict, path: Path) -> list[str]:
+def call_hooks(record: dict, path: Path, command: str = "", webhook: str = "") -> list[str]:
     """Run the configured command and/or POST to the webhook; returns what happened, in words.
     A hook that fails is reported, never raised: the failure record is already on disk."""
     outcomes = []
     payload = json.dumps(record, default=str).encode("utf-8")
-    command = settings.failure_command()
     if command:
         try:
             done = subprocess.run(
@@ -155,7 +156,6 @@ def call_hooks(record: dict, path: Path) -> list[str]:
             outcomes.append(f"failure command exited {done.returncode}")
         except (OSError, subprocess.TimeoutExpired) as exc:
             outcomes.append(f"failure command could not run: {exc}")
-    webhook = settings.failure_webhook()
     if webhook:
         request = urllib.request.Request(
             webhook, data=payload, headers={"Content-Type": "application/json"}, method="POST"
@@ -169,12 +169,12 @@ def call_hooks(record: dict, path: Path) -> list[str]:
 
 
 def handle_failed_run(
-    instance: dg.DagsterInstance, run: dg.DagsterRun, reason: str | None = None
+    instance: dg.DagsterInstance, run: dg.DagsterRun, settings: Settings, reason: str | None = None
 ) -> tuple[Path | None, dict, list[str]]:
     """Record a failed run once and call the hooks. Returns (record path or None if it had been
     recorded already, the record, hook outcomes)."""
-    record = failure_record(instance, run, reason)
-    path = write_record(record)
+    record = failure_record(instance, run, settings.published, reason)
+    path = write_record(record, settings.failures_dir)
     if path is None:
         return None, record, []
-    return path, record, call_hooks(record, path)
+    return path, record, call_hooks(record, path, settings.failure_command, settings.failure_webhook)

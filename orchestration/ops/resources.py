@@ -12,9 +12,9 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import Field as PydanticField
 
-from orchestration.core import settings
+from orchestration.core import privacy
+from orchestration.core.settings import Settings
 from orchestration.ops.locking import warehouse_lock
 
 PID_TAG = "closecredit/pid"
@@ -35,21 +35,10 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
-def transient_retry_policy() -> dg.RetryPolicy:
-    """Steps that write the warehouse retry transient failures with exponential backoff. Data
-    failures are raised as `dg.Failure(allow_retries=False)` (see `data_failures_not_retried`)."""
-    return dg.RetryPolicy(
-        max_retries=settings.retries(),
-        delay=settings.retry_delay(),
-        backoff=dg.Backoff.EXPONENTIAL,
-        jitter=dg.Jitter.PLUS_MINUS,
-    )
-
-
 @contextmanager
 def data_failures_not_retried(what: str) -> Iterator[None]:
-    """Let transient errors through (the retry policy retries them); turn every other error into
-    a Failure that the retry policy does not retry."""
+    """Let transient errors through (the job's retry policy, `Settings.retry_policy()`, retries
+    them); turn every other error into a Failure that the retry policy does not retry."""
     try:
         yield
     except dg.Failure:
@@ -61,34 +50,31 @@ def data_failures_not_retried(what: str) -> Iterator[None]:
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The warehouse: `database` is the published file analysts open; the night writes the build
-    database beside it and only the publish step replaces the published file. A run holds the
-    warehouse lock (`<database>.lock`) from its start to its end, so two runs never write at once."""
+    """The warehouse: `settings.database` is the published file analysts open; the night writes
+    the build database beside it and only the publish step replaces the published file. A run
+    holds the warehouse lock (`<database>.lock`) from its start to its end, so two runs never
+    write at once."""
 
-    database: str = PydanticField(
-        default="",
-        description="The published DuckDB file; empty = CLOSECREDIT_DATABASE when the run starts "
-        "(default data/warehouse/closecredit.duckdb).",
-    )
+    settings: Settings
 
     @property
     def published(self) -> Path:
-        return Path(self.database).resolve() if self.database else settings.database_path()
+        return self.settings.published
 
     @property
     def build(self) -> Path:
-        return settings.build_database_path(self.published)
+        return self.settings.build_database
 
     @property
     def lock_file(self) -> Path:
-        return settings.lock_path(self.published)
+        return self.settings.lock_file
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Warehouse]:
         run = context.run
         purpose = f"Dagster run {run.run_id} ({run.job_name})" if run else "Dagster step"
         log = context.log.info if context.log else None
-        with warehouse_lock(self.lock_file, timeout=settings.lock_timeout(), purpose=purpose, on_wait=log):
+        with warehouse_lock(self.lock_file, timeout=self.settings.lock_timeout, purpose=purpose, on_wait=log):
             if run and context.instance:
                 # Lets the next run tell a killed run (dead pid) from one that is still going.
                 context.instance.add_run_tags(
@@ -101,7 +87,9 @@ class Warehouse(dg.ConfigurableResource):
         """A connection to the build database. Opening it is retried with backoff while another
         process holds DuckDB's own file lock (an analyst's write session, a dbt still exiting)."""
         self.build.parent.mkdir(parents=True, exist_ok=True)
-        con = open_with_retry(self.build, read_only=read_only)
+        con = open_with_retry(
+            self.build, read_only=read_only, retries=self.settings.retries, delay=self.settings.retry_delay
+        )
         try:
             con.execute("set TimeZone = 'UTC'")
             yield con
@@ -109,15 +97,15 @@ class Warehouse(dg.ConfigurableResource):
             con.close()
 
     @contextmanager
-    def dbt_environment(self) -> Iterator[dict[str, str]]:
-        """The environment dbt runs in: profiles.yml reads `CLOSECREDIT_DATABASE`, which for dbt is
-        the build database (not the published file). Set only while dbt is being started."""
-        env = {settings.DATABASE_ENV: str(self.build)}
-        env.update(_privacy_env(self.published.parent))
+    def person_key_environment(self) -> Iterator[None]:
+        """The HMAC key blocks `person_key()` reads (the secret lives beside the warehouse), in
+        the environment only while dbt is being started. The build database and the DuckDB
+        settings are not environment: they reach dbt as vars (`Settings.dbt_profile_vars`)."""
+        env = privacy.dbt_env(self.published.parent)
         saved = {name: os.environ.get(name) for name in env}
         os.environ.update(env)
         try:
-            yield env
+            yield
         finally:
             for name, value in saved.items():
                 if value is None:
@@ -126,18 +114,10 @@ class Warehouse(dg.ConfigurableResource):
                     os.environ[name] = value
 
 
-def _privacy_env(data_dir: Path) -> dict[str, str]:
-    """The HMAC key blocks the person_key() macro reads (the secret lives beside the warehouse)."""
-    try:
-        from orchestration.core import privacy
-    except ImportError:  # pragma: no cover - the privacy module arrives with the journey marts
-        return {}
-    return privacy.dbt_env(data_dir)
-
-
-def open_with_retry(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    attempts = settings.retries() + 1
-    delay = settings.retry_delay()
+def open_with_retry(
+    path: Path, *, read_only: bool = False, retries: int = 3, delay: float = 2.0
+) -> duckdb.DuckDBPyConnection:
+    attempts = retries + 1
     for attempt in range(1, attempts + 1):
         try:
             return duckdb.connect(str(path), read_only=read_only)

@@ -4,77 +4,78 @@ who holds the lock, and the last runs."""
 from __future__ import annotations
 
 import json
-import os
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 
-from orchestration.core import settings
-from orchestration.night.landing import extract_folders
-from orchestration.night.publish import published_nights, read_publication
+from orchestration.core.settings import Settings
+from orchestration.night.pending import ExtractsLayoutError, Nights, read_nights
+from orchestration.night.publish import read_publication
 from orchestration.ops.locking import describe_holder, is_locked
-from orchestration.ops.runs import LAUNCHED_BY_TAG, nightly_runs
+from orchestration.ops.runs import LAUNCHED_BY_TAG, ensure_dagster_home, nightly_runs
 
 
-def _night_states(root, published: set[date], instance) -> list[tuple[date, str]]:
-    folders = extract_folders(root) if root.is_dir() else {}
+def _night_states(nights: Nights, instance) -> list[tuple[str, str]]:
+    pending = set(nights.pending())
     states = []
-    for night in sorted(set(folders) | published):
-        folder = folders.get(night)
-        if night in published:
-            states.append((night, "published"))
-        elif folder is None:
-            states.append((night, "published (folder gone)"))
-        elif not (folder / "_SUCCESS").exists():
-            states.append((night, "incomplete (no _SUCCESS): not read"))
+    for night in sorted(set(nights.folders) | nights.published):
+        if night in nights.published:
+            state = "published" if night in nights.folders else "published (folder gone)"
+        elif night not in pending:
+            state = "incomplete (no _SUCCESS): not read"
         else:
             last = nightly_runs(instance, night, limit=1)
             if last and last[0].status == dg.DagsterRunStatus.FAILURE:
-                states.append(
-                    (night, f"FAILED (run {last[0].run_id[:8]}): fix and re-deliver, or closecredit run")
-                )
+                state = f"FAILED (run {last[0].run_id[:8]}): fix and re-deliver, or closecredit run"
             elif last and not last[0].is_finished:
-                states.append((night, f"{last[0].status.value.lower()} (run {last[0].run_id[:8]})"))
+                state = f"{last[0].status.value.lower()} (run {last[0].run_id[:8]})"
             else:
-                states.append((night, "pending"))
+                state = "pending"
+        states.append((str(night), state))
     return states
 
 
-def print_status(limit: int = 10) -> int:
-    root = settings.extracts_root()
-    database = settings.database_path()
+def print_status(settings: Settings, limit: int = 10) -> int:
+    root = settings.extracts_root
+    database = settings.published
     print(f"extracts:  {root}")
     try:
         publication = read_publication(database)
-        published = published_nights(database)
     except duckdb.Error as exc:
-        publication, published = None, set()
+        publication = None
         print(f"warehouse: {database} (unreadable: {exc})")
     if publication:
+        overrides = publication.get("var_overrides")
         print(
             f"warehouse: {database}\n           as of {publication['as_of_date']}, run "
             f"{publication['run_id']}, published {publication['published_at']:%Y-%m-%d %H:%M:%S} UTC"
+            + (f"\n           dbt vars overridden: {overrides}" if overrides else "")
         )
     elif database.exists():
         print(f"warehouse: {database} (not published by closecredit yet)")
     else:
         print(f"warehouse: {database} (does not exist yet)")
-    lock = settings.lock_path()
+    lock = settings.lock_file
     print(
         f"lock:      {'held by ' + describe_holder(lock) if is_locked(lock) else 'free (no night running)'}"
     )
 
-    instance = dg.DagsterInstance.get()
+    home = ensure_dagster_home(settings.dagster_home_path)
+    instance = dg.DagsterInstance.from_config(str(home))
     print("\nnights:")
-    states = _night_states(root, published, instance)
+    try:
+        states = _night_states(read_nights(root, database, unreadable_published_ok=True), instance)
+    except ExtractsLayoutError as exc:
+        states = []
+        print(f"  {exc}")
     for night, state in states:
         print(f"  {night}  {state}")
     if not states:
         print("  none")
 
     runs = nightly_runs(instance, limit=limit)
-    print(f"\nlast runs (Dagster instance {os.environ.get('DAGSTER_HOME')}):")
+    print(f"\nlast runs (Dagster instance {home}):")
     for run in runs:
         record = instance.get_run_record_by_id(run.run_id)
         started = record.start_time if record else None
@@ -87,7 +88,7 @@ def print_status(limit: int = 10) -> int:
         )
     if not runs:
         print("  none")
-    failures = sorted(settings.failures_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)[-3:]
+    failures = sorted(settings.failures_dir.glob("*.json"), key=lambda p: p.stat().st_mtime)[-3:]
     if failures:
         print("\nlast failure records:")
         for path in failures:

@@ -12,22 +12,20 @@ failed. The warehouse is opened read-only (the build database the night writes, 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from orchestration.core import settings
 from orchestration.core.contract import get_object, load_contract
+from orchestration.core.settings import DATABASE_ENV, EXTRACTS_ENV, Settings
 from orchestration.night.landing import LANDING_LOG
 from orchestration.quality.config import CRITICAL, WARNING
 
 
-def _warehouse_file(published: Path) -> Path:
-    build = settings.build_database_path(published)
-    return build if build.exists() else published
+def _warehouse_file(settings: Settings) -> Path:
+    return settings.build_database if settings.build_database.exists() else settings.published
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,9 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--date", type=date.fromisoformat, help="extract night (default: the latest landed)")
-    parser.add_argument("--database", type=Path, help=f"the warehouse file (env {settings.DATABASE_ENV})")
+    parser.add_argument("--database", type=Path, help=f"the warehouse file (env {DATABASE_ENV})")
     parser.add_argument(
-        "--extracts", type=Path, help=f"extracts root, for the header check (env {settings.EXTRACTS_ENV})"
+        "--extracts", type=Path, help=f"extracts root, for the header check (env {EXTRACTS_ENV})"
     )
     parser.add_argument(
         "--object", action="append", default=[], help="system.object (repeatable); default: all"
@@ -49,14 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-docs", action="store_true", help="do not rebuild the Data Docs")
     args = parser.parse_args(argv)
-    if args.database:
-        os.environ[settings.DATABASE_ENV] = str(args.database.resolve())
-    published = settings.database_path()
-    database = _warehouse_file(published)
+    settings = Settings.from_environment(extracts=args.extracts, database=args.database)
+    published = settings.published
+    database = _warehouse_file(settings)
     if not database.exists():
         print(f"no warehouse at {published}: run a night first (make run)", file=sys.stderr)
         return 2
-    extracts = args.extracts.resolve() if args.extracts else settings.extracts_root()
+    extracts = settings.extracts_root
 
     from orchestration.quality.docs import build_data_docs
     from orchestration.quality.run import run_mart_night, run_raw_night

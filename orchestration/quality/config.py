@@ -13,7 +13,7 @@ from pathlib import Path
 
 from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.dbt_vars import project_vars
-from orchestration.core.settings import database_path
+from orchestration.core.settings import DEFAULT_DATABASE
 
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 RAW_SUITES_DIR = EXPECTATIONS_DIR / "raw"
@@ -35,7 +35,7 @@ DOCS_HISTORY_NIGHTS = 14
 
 def quality_dir(database: Path | None = None) -> Path:
     """Results and Data Docs live beside the warehouse file, like the night summaries."""
-    return (database or database_path()).parent / "quality"
+    return Path(database or DEFAULT_DATABASE).parent / "quality"
 
 
 def data_docs_dir(database: Path | None = None) -> Path:

@@ -117,10 +117,11 @@ def test_the_data_docs_open_in_a_real_browser(demo, tmp_path):
     assert f"[warning] {failing.description}" in detail
 
 
-def test_a_blocked_night_builds_and_publishes_nothing(tmp_path, monkeypatch):
+def test_a_blocked_night_builds_and_publishes_nothing(tmp_path):
     """The real nightly job: too many unparseable amounts in the opportunity file block the night
     at the raw checks; dbt, the publish and the summary never run."""
-    from orchestration.definitions import defs as location
+    from orchestration.core.settings import Settings
+    from orchestration.definitions import build_defs
     from orchestration.defs.quality import quality_checks
     from orchestration.night.run import failure_report
     from tests.contract_rows import write_night
@@ -128,9 +129,7 @@ def test_a_blocked_night_builds_and_publishes_nothing(tmp_path, monkeypatch):
 
     night = date(2026, 11, 26)
     published = tmp_path / "warehouse" / "closecredit.duckdb"
-    monkeypatch.setenv("CLOSECREDIT_DATABASE", str(published))
-    monkeypatch.setenv("CLOSECREDIT_EXTRACTS", str(tmp_path / "extracts"))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    location = build_defs(Settings(database=str(published), extracts=str(tmp_path / "extracts")))
     rows = {obj.qualified_name: clean_rows(obj, 50, night) for obj in load_contract()}
     for row in rows["crm.opportunity"][:5]:
         row["amount"] = "n/a"

@@ -1,9 +1,16 @@
 """The Dagster code location loads, and its graph is what the docs say (a snapshot by name)."""
 
+import json
+import os
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
 from orchestration.core.contract import load_contract
+from orchestration.core.settings import Settings
+from orchestration.definitions import build_defs
+from orchestration.defs.dbt import LAYER_DESCRIPTIONS
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +71,6 @@ LANDING_ONLY_ASSETS = {"raw/landing/landing_log"}
 
 
 def _manifest() -> dict:
-    import json
-
     from orchestration.core.dbt_project import closecredit_project
 
     return json.loads(closecredit_project.manifest_path.read_text(encoding="utf-8"))
@@ -82,33 +87,103 @@ def test_snapshot_of_jobs_schedules_sensors(defs):
     assert {s.name for s in repo.sensor_defs} == {"extract_arrival_sensor", "nightly_failure_notice"}
 
 
-def test_snapshot_of_assets_by_group(defs):
-    """Every asset by name: the landing's raw tables, every dbt model and seed of the manifest,
-    publish and report. dbt models are listed from the manifest, so new models join by themselves."""
-    nodes = _manifest()["nodes"].values()
-    # dagster-dbt prefixes a model's key with its custom schema (marts/fct_...).
-    dbt_names = {
-        "/".join(filter(None, [n["config"].get("schema"), n["name"]]))
-        for n in nodes
-        if n["resource_type"] in {"model", "seed", "snapshot"}
+SNAPSHOT = Path(__file__).parent / "snapshots" / "definitions.json"
+UPDATE_SNAPSHOT_ENV = "CLOSECREDIT_UPDATE_SNAPSHOT"
+
+
+def _yaml_descriptions() -> dict[str, str]:
+    """Asset key -> the YAML description of each dbt model, seed and snapshot ('' = none)."""
+    from orchestration.defs.dbt import CloseCreditTranslator
+
+    manifest = _manifest()
+    translator = CloseCreditTranslator()
+    return {
+        translator.get_asset_spec(manifest, uid, None).key.to_user_string(): node["description"].strip()
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in {"model", "seed", "snapshot"}
     }
+
+
+def _snapshot(defs) -> dict:
+    """What a change to the graph must update on purpose: every asset with its group, partitions,
+    whether it is described (dbt: in YAML) and its checks (blocking or not)."""
     graph = defs.resolve_asset_graph()
-    materializable = {
-        k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).is_materializable
+    yaml_descriptions = _yaml_descriptions()
+    checks: dict[str, dict[str, str]] = {}
+    for key in graph.asset_check_keys:
+        spec = graph.get_check_spec(key)
+        checks.setdefault(key.asset_key.to_user_string(), {})[key.name] = (
+            "blocking" if spec.blocking else "warn"
+        )
+    assets = {}
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        name = key.to_user_string()
+        described = bool(yaml_descriptions[name]) if name in yaml_descriptions else bool(node.description)
+        assets[name] = {
+            "group": node.group_name,
+            "partitions": node.partitions_def.name if node.partitions_def else None,
+            "described": described,
+            "checks": dict(sorted(checks.get(name, {}).items())),
+        }
+    repo = defs.get_repository_def()
+    return {
+        "jobs": sorted(job.name for job in repo.get_all_jobs() if not job.name.startswith("__")),
+        "schedules": sorted(s.name for s in repo.schedule_defs),
+        "sensors": sorted(s.name for s in repo.sensor_defs),
+        "assets": assets,
     }
+
+
+def test_definitions_match_the_committed_snapshot(defs):
+    """tests/unit/snapshots/definitions.json is the graph as committed: a new, renamed or regrouped
+    asset, a check added or dropped, a model losing its YAML description fails here until the
+    snapshot is regenerated on purpose (CLOSECREDIT_UPDATE_SNAPSHOT=1 pytest -k snapshot)."""
+    current = _snapshot(defs)
+    if os.environ.get(UPDATE_SNAPSHOT_ENV):
+        SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    committed = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert committed.keys() == current.keys()
+    for part in ("jobs", "schedules", "sensors"):
+        assert current[part] == committed[part], part
+    added = sorted(current["assets"].keys() - committed["assets"].keys())
+    removed = sorted(committed["assets"].keys() - current["assets"].keys())
+    assert not added and not removed, f"assets added {added}, removed {removed}: update the snapshot"
+    changed = {
+        k: (committed["assets"][k], v) for k, v in current["assets"].items() if committed["assets"][k] != v
+    }
+    assert not changed, f"assets changed (committed, now): {changed}"
+
+
+def test_snapshot_groups_are_the_layers(defs):
+    assets = _snapshot(defs)["assets"]
     raw = {f"raw/{obj.system}/{obj.name}" for obj in load_contract()} | LANDING_ONLY_ASSETS
-    assert materializable == raw | dbt_names | ORCHESTRATION_ASSETS | ENGINE_ASSETS
-    groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
-    assert {groups[k] for k in raw} == {"raw"}
-    assert groups["published_warehouse"] == "publish"
-    assert groups["night_summary"] == "report"
-    assert {groups[k] for k in ENGINE_ASSETS} == {"attribution"}
-    assert groups["fct_model_evaluation"] == "marts"
-    for name in dbt_names:
-        assert groups[name] in {"staging", "intermediate", "marts", "seeds", "dbt"}, name
-    for key in graph.get_all_asset_keys():
-        if graph.get(key).is_materializable:
-            assert graph.get(key).description, f"{key.to_user_string()} has no description"
+    assert {assets[k]["group"] for k in raw} == {"raw"}
+    assert assets["published_warehouse"]["group"] == "publish"
+    assert assets["night_summary"]["group"] == "report"
+    assert {assets[k]["group"] for k in ENGINE_ASSETS} == {"attribution"}
+    assert assets["fct_model_evaluation"]["group"] == "marts"
+    for name in _yaml_descriptions():
+        assert assets[name]["group"] in {"staging", "intermediate", "marts", "seeds", "dbt"}, name
+    assert {a["partitions"] for a in assets.values()} == {"extract_date"}
+
+
+def test_a_described_model_shows_its_yaml_description_and_layer(defs):
+    """The translator puts the YAML description first (not a fallback any model would pass)."""
+    graph = defs.resolve_asset_graph()
+    described = {k: v for k, v in _yaml_descriptions().items() if v}
+    assert described, "some models are described in YAML"
+    for name, text in described.items():
+        description = graph.get(dg.AssetKey.from_user_string(name)).description
+        assert description.startswith(text), name
+    fct = graph.get(dg.AssetKey(["marts", "fct_close_credit"])).description
+    assert fct.endswith(f"(marts: {LAYER_DESCRIPTIONS['marts']})")
+    for name, text in _yaml_descriptions().items():
+        if not text:  # no YAML description: dagster-dbt's default, never one made up here
+            assert graph.get(dg.AssetKey.from_user_string(name)).description.startswith("dbt "), name
 
 
 def test_every_dbt_test_on_a_model_is_a_check_and_error_severity_blocks(defs):
@@ -130,9 +205,12 @@ def test_warehouse_writers_share_one_pool_and_retry_transient_failures(defs):
     for name in (*writers, "fct_model_evaluation", "published_warehouse"):
         node = job.graph.node_named(name)
         assert node.definition.pool == "warehouse", name
-        policy = node.definition.retry_policy
-        assert policy is not None and policy.max_retries >= 1, name
-        assert policy.backoff == dg.Backoff.EXPONENTIAL, name
+    # One retry policy for every step, from the settings (retries, retry_delay).
+    policy = job.op_retry_policy
+    assert policy is not None and policy.max_retries == 3 and policy.delay == 2.0
+    assert policy.backoff == dg.Backoff.EXPONENTIAL
+    slow = build_defs(Settings(retries=5, retry_delay=7.0)).resolve_job_def("nightly").op_retry_policy
+    assert (slow.max_retries, slow.delay) == (5, 7.0)
 
 
 def test_nightly_job_runs_in_one_process_in_graph_order(defs):
@@ -159,20 +237,24 @@ def test_schedule_defaults_to_two_in_the_morning_utc(defs):
     assert schedule.job_name == "nightly"
 
 
-def test_schedule_cron_and_timezone_come_from_the_environment(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    env = {
-        **os.environ,
-        "CLOSECREDIT_SCHEDULE_CRON": "30 5 * * 1-5",
-        "CLOSECREDIT_SCHEDULE_TIMEZONE": "Europe/Paris",
-    }
-    code = (
-        "from orchestration.definitions import defs;"
-        "s = defs.get_repository_def().get_schedule_def('nightly_schedule');"
-        "print(s.cron_schedule, s.execution_timezone)"
+def test_schedule_cron_and_timezone_come_from_the_settings():
+    settings = Settings.from_environment(
+        {"CLOSECREDIT_SCHEDULE_CRON": "30 5 * * 1-5", "CLOSECREDIT_SCHEDULE_TIMEZONE": "Europe/Paris"}
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["30", "5", "*", "*", "1-5", "Europe/Paris"]
+    schedule = build_defs(settings).get_repository_def().get_schedule_def("nightly_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 5 * * 1-5", "Europe/Paris")
+
+
+def test_the_code_location_takes_settings_from_the_environment_as_env_vars():
+    """Resource config, not a mutated environment: each value the environment set is an EnvVar
+    the run resolves when it starts."""
+    environ = {"CLOSECREDIT_DATABASE": "/srv/cc/closecredit.duckdb", "CLOSECREDIT_THREADS": "3"}
+    located = Settings.from_environment(environ).for_code_location(environ)
+    assert isinstance(located.database, dg.EnvVar) and located.database.env_var_name == "CLOSECREDIT_DATABASE"
+    assert located.extracts == Settings().extracts  # not set in the environment: the default
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in environ.items():
+            env.setenv(name, value)
+        with dg.build_resources({"settings": located}) as resources:
+            assert resources.settings.published == Path("/srv/cc/closecredit.duckdb")
+            assert resources.settings.threads == 3

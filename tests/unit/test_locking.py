@@ -118,7 +118,7 @@ LOCK_DUCKDB = textwrap.dedent(
 )
 
 
-def test_a_locked_duckdb_file_is_transient_and_retried_with_backoff(tmp_path, monkeypatch):
+def test_a_locked_duckdb_file_is_transient_and_retried_with_backoff(tmp_path):
     database = tmp_path / "cc.build.duckdb"
     process = subprocess.Popen(
         [sys.executable, "-c", LOCK_DUCKDB, str(database), "2"], stdout=subprocess.PIPE, text=True
@@ -129,10 +129,8 @@ def test_a_locked_duckdb_file_is_transient_and_retried_with_backoff(tmp_path, mo
     assert is_transient(locked.value)
     assert not is_transient(ValueError("missing column stage_name"))
     # 0.5 + 1 + 2 s of backoff outlast the 2 s the other process holds the file.
-    monkeypatch.setenv("CLOSECREDIT_RETRIES", "3")
-    monkeypatch.setenv("CLOSECREDIT_RETRY_DELAY", "0.5")
     started = time.monotonic()
-    con = open_with_retry(database)
+    con = open_with_retry(database, retries=3, delay=0.5)
     try:
         assert con.execute("select x from t").fetchone() == (1,)
     finally:

@@ -16,17 +16,27 @@ import duckdb
 import pytest
 
 from orchestration.core.contract import load_contract
-from orchestration.core.settings import DATABASE_ENV, EXTRACTS_ENV
+from orchestration.core.settings import Settings
 from tests.contract_rows import valid_row, write_night
 
 D1, D2, D3 = date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26)
 
 
-@pytest.fixture(scope="module")
-def defs():
-    from orchestration.definitions import defs
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """The settings the definitions are built with (no environment read)."""
+    return Settings(
+        extracts=str(tmp_path / "extracts"),
+        database=str(tmp_path / "warehouse" / "closecredit.duckdb"),
+        retry_delay=0,
+    )
 
-    return defs
+
+@pytest.fixture
+def defs(settings):
+    from orchestration.definitions import build_defs
+
+    return build_defs(settings)
 
 
 @pytest.fixture
@@ -36,21 +46,23 @@ def instance():
 
 
 @pytest.fixture
-def nights(tmp_path, monkeypatch) -> Path:
+def nights(settings) -> Path:
     """D1 and D2 complete, D3 being written (no _SUCCESS yet); no published warehouse yet."""
-    root = tmp_path / "extracts"
+    root = settings.extracts_root
     rows = {o.qualified_name: [valid_row(o, 1)] for o in load_contract()}
     write_night(root, D1, rows)
     write_night(root, D2, rows)
     write_night(root, D3, rows, complete=False)
-    monkeypatch.setenv(EXTRACTS_ENV, str(root))
-    monkeypatch.setenv(DATABASE_ENV, str(tmp_path / "warehouse" / "closecredit.duckdb"))
     return root
+
+
+def _resources(defs) -> dict:
+    return {"settings": defs.resources["settings"]}
 
 
 def _sensor(defs, instance):
     sensor = defs.get_repository_def().get_sensor_def("extract_arrival_sensor")
-    return sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    return sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=_resources(defs)))
 
 
 def _schedule(defs, instance):
@@ -59,6 +71,7 @@ def _schedule(defs, instance):
         instance=instance,
         scheduled_execution_time=datetime(2026, 11, 27, 2, 0),
         repository_def=defs.get_repository_def(),
+        resources=_resources(defs),
     )
     return schedule(context)
 
@@ -127,8 +140,8 @@ def test_a_failed_night_is_not_retried_on_the_same_delivery_but_is_on_a_new_one(
     assert run.run_key == f"{D2.isoformat()}@{_marker(nights, D2)}"
 
 
-def test_published_nights_are_not_run_again_even_by_a_fresh_instance(defs, instance, nights, tmp_path):
-    published = Path(os.environ[DATABASE_ENV])
+def test_published_nights_are_not_run_again_even_by_a_fresh_instance(defs, instance, nights, settings):
+    published = settings.published
     published.parent.mkdir(parents=True)
     with duckdb.connect(str(published)) as con:
         con.execute("create schema audit")
@@ -161,11 +174,16 @@ def test_schedule_skips_while_a_night_is_running(defs, instance, nights):
     assert isinstance(skip, dg.SkipReason)
 
 
-def test_schedule_and_sensor_without_extracts_folder(defs, instance, tmp_path, monkeypatch):
-    monkeypatch.setenv(EXTRACTS_ENV, str(tmp_path / "nowhere"))
-    monkeypatch.setenv(DATABASE_ENV, str(tmp_path / "closecredit.duckdb"))
+def test_schedule_and_sensor_without_extracts_folder(defs, instance):
     assert "does not exist" in _schedule(defs, instance).skip_message
     assert _sensor(defs, instance).run_requests == []
+
+
+def test_schedule_and_sensor_name_the_layout_of_a_root_without_night_folders(defs, instance, settings):
+    (settings.extracts_root / "crm").mkdir(parents=True)  # objects straight under the root
+    assert "holds no <YYYY-MM-DD> night folder" in _schedule(defs, instance).skip_message
+    result = _sensor(defs, instance)
+    assert result.run_requests == [] and "<YYYY-MM-DD>" in result.skip_reason.skip_message
 
 
 # --- failure notice ---------------------------------------------------------------------------
@@ -195,9 +213,7 @@ def webhook():
     server.server_close()
 
 
-def test_a_failed_night_is_recorded_once_and_calls_webhook_and_command(
-    defs, instance, tmp_path, monkeypatch, webhook
-):
+def test_a_failed_night_is_recorded_once_and_calls_webhook_and_command(instance, tmp_path, webhook):
     """A night with a missing contract column fails at landing (no retry: it is bad data); the
     run-failure sensor writes the record naming step, asset and file, POSTs it and runs the command."""
     url, received = webhook
@@ -216,14 +232,21 @@ def test_a_failed_night_is_recorded_once_and_calls_webhook_and_command(
     )
     warehouse = tmp_path / "warehouse" / "closecredit.duckdb"
     command_out = tmp_path / "hook.json"
-    monkeypatch.setenv(EXTRACTS_ENV, str(root))
-    monkeypatch.setenv(DATABASE_ENV, str(warehouse))
-    monkeypatch.setenv("CLOSECREDIT_FAILURE_WEBHOOK", url)
-    monkeypatch.setenv(
-        "CLOSECREDIT_FAILURE_COMMAND",
-        f"cat > {command_out}; echo $CLOSECREDIT_FAILURE_RECORD >> {command_out}.path",
+    from orchestration.definitions import build_defs
+
+    # The hooks come from the environment like every setting: read once, by Settings.
+    settings = Settings.from_environment(
+        {
+            "CLOSECREDIT_EXTRACTS": str(root),
+            "CLOSECREDIT_DATABASE": str(warehouse),
+            "CLOSECREDIT_FAILURE_WEBHOOK": url,
+            "CLOSECREDIT_FAILURE_COMMAND": (
+                f"cat > {command_out}; echo $CLOSECREDIT_FAILURE_RECORD >> {command_out}.path"
+            ),
+            "CLOSECREDIT_RETRY_DELAY": "0",
+        }
     )
-    monkeypatch.setenv("CLOSECREDIT_RETRY_DELAY", "0")
+    defs = build_defs(settings)
 
     instance.add_dynamic_partitions("extract_date", [D1.isoformat()])
     result = defs.resolve_job_def("nightly").execute_in_process(
@@ -241,6 +264,7 @@ def test_a_failed_night_is_recorded_once_and_calls_webhook_and_command(
         dagster_event=failure_event,
         dagster_instance=instance,
         dagster_run=run,
+        resources=_resources(defs),
     ).for_run_failure()
     sensor(context)
 

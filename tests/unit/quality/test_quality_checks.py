@@ -63,20 +63,19 @@ def test_the_nightly_job_runs_the_checks(defs):
         assert "mart_quality_checks" in nodes
 
 
-def test_mart_checks_block_what_is_downstream_of_a_broken_mart(tmp_path, monkeypatch):
+def test_mart_checks_block_what_is_downstream_of_a_broken_mart(tmp_path):
     """Stand-in marts (the real ones are dbt models): a blocking failure stops the asset that
     publishes them; the result names the suite, the expectation and sample rows."""
     import duckdb
 
-    from orchestration.core.settings import build_database_path
+    from orchestration.core.settings import Settings
     from orchestration.defs.partitions import extract_dates
     from orchestration.defs.quality import build_mart_checks
     from orchestration.ops.resources import Warehouse
 
     published = tmp_path / "warehouse" / "closecredit.duckdb"
-    monkeypatch.setenv("CLOSECREDIT_DATABASE", str(published))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
-    build = build_database_path(published)
+    settings = Settings(database=str(published))
+    build = settings.build_database
     build.parent.mkdir(parents=True)
     with duckdb.connect(str(build)) as con:
         con.execute("create schema marts")
@@ -101,7 +100,7 @@ def test_mart_checks_block_what_is_downstream_of_a_broken_mart(tmp_path, monkeyp
         assets=[stand_in_marts, publish],
         asset_checks=[checks],
         jobs=[dg.define_asset_job("night", selection=dg.AssetSelection.all())],
-        resources={"warehouse": Warehouse()},
+        resources={"warehouse": Warehouse(settings=settings)},
     )
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("extract_date", ["2026-11-26"])
