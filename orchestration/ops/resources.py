@@ -113,7 +113,6 @@ class Warehouse(dg.ConfigurableResource):
         """The environment dbt runs in: profiles.yml reads `CLOSECREDIT_DATABASE`, which for dbt is
         the build database (not the published file). Set only while dbt is being started."""
         env = {settings.DATABASE_ENV: str(self.build)}
-        env.update(_privacy_env(self.published.parent))
         saved = {name: os.environ.get(name) for name in env}
         os.environ.update(env)
         try:
@@ -124,15 +123,6 @@ class Warehouse(dg.ConfigurableResource):
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-
-
-def _privacy_env(data_dir: Path) -> dict[str, str]:
-    """The HMAC key blocks the person_key() macro reads (the secret lives beside the warehouse)."""
-    try:
-        from orchestration.core import privacy
-    except ImportError:  # pragma: no cover - the privacy module arrives with the journey marts
-        return {}
-    return privacy.dbt_env(data_dir)
 
 
 def open_with_retry(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
