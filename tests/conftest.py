@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from orchestration.core.contract import PROJECT_DIR
-from orchestration.core.privacy import dbt_env
+from orchestration.core.privacy import SECRET_ENV
 from orchestration.core.settings import DBT_PROFILE_VARS
 
 # `tests.contract_rows` and friends are imported as `tests.<module>`, whatever the working folder.
@@ -111,10 +111,9 @@ def run_dbt(tmp_path_factory) -> Callable:
             # A selected layer's tests only, not tests that also read layers the call did not build.
             env.setenv("DBT_INDIRECT_SELECTION", "cautious")
             # Person keys are keyed hashes: tests key them with a fixed secret of their own unless
-            # a module set its own.
-            for name, value in dbt_env(secret=TEST_HASH_SECRET).items():
-                if name not in os.environ:
-                    env.setenv(name, value)
+            # a module set its own (the dbt-duckdb plugin reads it, never the SQL).
+            if not os.environ.get(SECRET_ENV):
+                env.setenv(SECRET_ENV, TEST_HASH_SECRET.decode())
             try:
                 result = dbtRunner().invoke(
                     [

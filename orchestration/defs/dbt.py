@@ -67,8 +67,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     if reason:
         context.log.warning(reason)
     args = build_args(as_of, overrides=settings.dbt_cli_vars(), full_refresh=full_refresh)
-    with warehouse.person_key_environment():
-        invocation = dbt.cli(args, context=context)
+    invocation = dbt.cli(args, context=context)
     try:
         yield from invocation.stream()
     except Exception as exc:

@@ -13,7 +13,6 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.core import privacy
 from orchestration.core.settings import Settings
 from orchestration.ops.locking import warehouse_lock
 
@@ -95,23 +94,6 @@ class Warehouse(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
-
-    @contextmanager
-    def person_key_environment(self) -> Iterator[None]:
-        """The HMAC key blocks `person_key()` reads (the secret lives beside the warehouse), in
-        the environment only while dbt is being started. The build database and the DuckDB
-        settings are not environment: they reach dbt as vars (`Settings.dbt_profile_vars`)."""
-        env = privacy.dbt_env(self.published.parent)
-        saved = {name: os.environ.get(name) for name in env}
-        os.environ.update(env)
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def open_with_retry(

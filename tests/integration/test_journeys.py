@@ -40,12 +40,10 @@ EMAIL_SHAPE = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def person_key_env(tmp_path_factory) -> Iterator[bytes]:
-    """A known secret, and the HMAC key blocks dbt reads, for every dbt call of this module."""
+def person_key_env() -> Iterator[bytes]:
+    """A known secret (read by the dbt-duckdb plugin) for every dbt call of this module."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv(privacy.SECRET_ENV, TEST_SECRET)
-        for name, value in privacy.dbt_env(tmp_path_factory.mktemp("secret")).items():
-            env.setenv(name, value)
         yield TEST_SECRET.encode()
 
 
