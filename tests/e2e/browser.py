@@ -1,17 +1,23 @@
 """Drive the machine's headless Chromium over the DevTools protocol: open a page, poll its rendered
-text until it shows what we expect, take a screenshot. Only `websockets` (a Dagster dependency)."""
+text until it shows what we expect, take a screenshot. Only `websockets` (a Dagster dependency).
+
+Chromium is an optional prerequisite (README, "Quickstart"): `require_chromium()` skips a browser
+test on a person's machine without it, and fails it when the environment variable `CI` is set, so
+a CI machine cannot pass by skipping."""
 
 from __future__ import annotations
 
 import base64
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from websockets.sync.client import connect
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -22,6 +28,16 @@ def find_chromium() -> str | None:
         if Path(candidate).exists():
             return candidate
     return shutil.which("chromium")
+
+
+def require_chromium() -> str:
+    """The Chromium to drive; without one, skip the test, or fail it when `CI` is set."""
+    path = find_chromium()
+    if path is not None:
+        return path
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail("chromium is not installed, and CI is set (.ci/run installs it with apt-get)")
+    pytest.skip("chromium is not installed: apt-get install chromium (or set CI to make this a failure)")
 
 
 class Browser:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.ops.runs import ensure_dagster_home
-from tests.e2e.browser import Browser, find_chromium
+from tests.e2e.browser import Browser, require_chromium
 
 pytestmark = pytest.mark.e2e
 
@@ -49,12 +49,7 @@ def _asset_keys(port: int) -> set[str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs it with apt-get)")
-        pytest.skip("chromium is not installed: apt-get install chromium (as .ci/run does)")
-    return path
+    return require_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
-"""The contract as data (`models/staging/_contract__sources.yml`) is well formed, matches the prose of
-extract-contract.md, and every object has its staging models wired to it."""
+"""The contract as data (`models/staging/_contract__sources.yml`) is well formed, keeps the interface
+pinned below, follows the project's naming conventions, is published as the generated
+docs/contract.md, and every object has its staging models wired to it."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ import re
 import pytest
 import yaml
 
+from orchestration.core import contract as contract_module
 from orchestration.core.contract import (
+    _SEMANTICS_TEXT,
+    _TYPE_TEXT,
+    CONTRACT_DOC,
     CONTRACT_FILE,
     LOGICAL_TYPES,
     PROJECT_DIR,
+    REGENERATE_COMMAND,
     SEMANTICS,
     _parse,
     get_object,
     load_contract,
+    render_markdown,
 )
 from orchestration.night.landing import RAW_SCHEMA
 from tests.contract_rows import contract_params
@@ -23,7 +30,9 @@ from tests.contract_rows import contract_params
 STAGING_DIR = PROJECT_DIR / "models" / "staging"
 ROW_STATUSES_MODEL = STAGING_DIR / "audit" / "stg_audit__raw_row_statuses.sql"
 
-# extract-contract.md, "Extract semantics": semantics and key of every object.
+# The interface customers export to (docs/contract.md, "Extract semantics"), pinned on purpose: a
+# change here is a change of the contract, made in the YAML and in this pin together (then
+# regenerate docs/contract.md).
 CRM_OBJECTS = (
     "account",
     "contact",
@@ -37,7 +46,7 @@ CRM_OBJECTS = (
     "event",
     "user",
 )
-PROSE_SEMANTICS_AND_KEYS = {
+PINNED_SEMANTICS_AND_KEYS = {
     **{f"crm.{name}": ("delta", ("id",)) for name in CRM_OBJECTS},
     "web.event": ("append", ("event_id",)),
     "referral.partner": ("snapshot", ("partner_id",)),
@@ -49,10 +58,11 @@ PROSE_SEMANTICS_AND_KEYS = {
     "costs.program_cost": ("restatable", ("month", "program")),
     "costs.fx_rate": ("restatable", ("month", "currency_iso_code")),
 }
-# "Columns": key columns the prose says may be empty (so they cannot be required).
+# Key columns that may be empty (so they cannot be required): a spend line without a campaign.
 NULLABLE_KEY_COLUMNS = {("costs.marketing_spend", "campaign_id")}
-# "Required": beyond every key, these (and each money column's currency).
-PROSE_REQUIRED = {
+# Required beyond every key (docs/contract.md, "Required values and quarantine"), and each money
+# column's currency.
+PINNED_REQUIRED = {
     *{(f"crm.{name}", "system_modstamp") for name in CRM_OBJECTS},
     *{
         ("crm.opportunity", name)
@@ -70,13 +80,14 @@ PROSE_REQUIRED = {
     ("web.event", "event_type"),
     ("web.event", "occurred_at"),
 }
-PROSE_REQUIRED_IF = {("crm.opportunity", "amount"): "is_won"}
-# Required by the YAML although the prose does not list them, and why (keep this list short).
-STRICTER_THAN_PROSE = {
+PINNED_REQUIRED_IF = {("crm.opportunity", "amount"): "is_won"}
+# Required by the YAML beyond the pin's rule above, and why (keep this list short).
+STRICTER_THAN_PIN = {
     ("costs.fx_rate", "rate_to_usd"): "a rate without a value converts nothing",
 }
 
-# "Types:" paragraph.
+# The naming convention of the contract's columns: a column's name says its logical type, so an
+# exporter can tell a type from the header alone. A new column follows it, or this test changes.
 TIMESTAMP_NAMES = {"created_date", "system_modstamp", "start_date_time", "end_date_time"}
 DATE_NAMES = {
     "close_date",
@@ -99,8 +110,8 @@ NUMBER_NAMES = {
 MONEY_NAMES = {"amount", "spend", "budgeted_cost", "actual_cost"}
 
 
-def prose_type(qualified_name: str, column: str) -> str:
-    """The logical type extract-contract.md gives a column (currency codes are `currency`)."""
+def conventional_type(qualified_name: str, column: str) -> str:
+    """The logical type a column's name implies (currency codes are `currency`)."""
     if column == "currency_iso_code":
         return "currency"
     if column.endswith("_at") or column in TIMESTAMP_NAMES:
@@ -116,9 +127,9 @@ def prose_type(qualified_name: str, column: str) -> str:
     return "text"
 
 
-def required_by_prose(obj) -> set[str]:
+def required_by_pin(obj) -> set[str]:
     key = {c for c in obj.key if (obj.qualified_name, c) not in NULLABLE_KEY_COLUMNS}
-    listed = {c for q, c in PROSE_REQUIRED if q == obj.qualified_name}
+    listed = {c for q, c in PINNED_REQUIRED if q == obj.qualified_name}
     currencies = {c.currency_column for c in obj.columns if c.currency_column}
     return key | listed | currencies
 
@@ -147,8 +158,8 @@ def test_contract_file_parses_into_objects():
     assert {c.type for o in objects for c in o.columns} <= LOGICAL_TYPES
 
 
-def test_contract_holds_exactly_the_objects_of_the_prose():
-    assert {o.qualified_name for o in load_contract()} == set(PROSE_SEMANTICS_AND_KEYS)
+def test_contract_holds_exactly_the_pinned_objects():
+    assert {o.qualified_name for o in load_contract()} == set(PINNED_SEMANTICS_AND_KEYS)
 
 
 def test_every_source_lands_in_the_raw_schema():
@@ -234,8 +245,8 @@ def test_get_object_and_column_lookups():
 
 
 @pytest.mark.parametrize("obj", contract_params())
-def test_semantics_and_key_match_the_prose(obj):
-    assert (obj.semantics, obj.key) == PROSE_SEMANTICS_AND_KEYS[obj.qualified_name]
+def test_semantics_and_key_match_the_pin(obj):
+    assert (obj.semantics, obj.key) == PINNED_SEMANTICS_AND_KEYS[obj.qualified_name]
 
 
 @pytest.mark.parametrize("obj", contract_params())
@@ -294,31 +305,84 @@ def test_bounds_are_on_numbers_and_ordered(obj):
 
 
 @pytest.mark.parametrize("obj", contract_params())
-def test_every_column_has_the_type_the_prose_gives_it(obj):
+def test_every_column_has_the_type_its_name_implies(obj):
     wrong = {
-        c.name: (c.type, prose_type(obj.qualified_name, c.name))
+        c.name: (c.type, conventional_type(obj.qualified_name, c.name))
         for c in obj.columns
-        if c.type != prose_type(obj.qualified_name, c.name)
+        if c.type != conventional_type(obj.qualified_name, c.name)
     }
-    assert not wrong, f"{obj.qualified_name}: column: (contract type, prose type) {wrong}"
+    assert not wrong, f"{obj.qualified_name}: column: (contract type, type its name implies) {wrong}"
 
 
 @pytest.mark.parametrize("obj", contract_params())
-def test_required_columns_are_those_of_the_prose(obj):
+def test_required_columns_are_those_pinned(obj):
     # Key columns are checked by test_key_columns_exist_and_are_required.
     required = {c.name for c in obj.columns if c.required}
-    expected = required_by_prose(obj)
+    expected = required_by_pin(obj)
     missing = expected - required - set(obj.key)
-    extra = {c for c in required - expected if (obj.qualified_name, c) not in STRICTER_THAN_PROSE}
+    extra = {c for c in required - expected if (obj.qualified_name, c) not in STRICTER_THAN_PIN}
     assert not missing, f"{obj.qualified_name}: not required but should be: {missing}"
-    assert not extra, f"{obj.qualified_name}: required, but the prose does not say so: {extra}"
+    assert not extra, f"{obj.qualified_name}: required, but the pin does not say so: {extra}"
 
 
 @pytest.mark.parametrize("obj", contract_params())
-def test_required_if_is_that_of_the_prose(obj):
+def test_required_if_is_the_pinned_one(obj):
     conditional = {c.name: c.required_if for c in obj.columns if c.required_if}
-    expected = {c: flag for (q, c), flag in PROSE_REQUIRED_IF.items() if q == obj.qualified_name}
+    expected = {c: flag for (q, c), flag in PINNED_REQUIRED_IF.items() if q == obj.qualified_name}
     assert conditional == expected
+
+
+# --- the published contract, docs/contract.md -------------------------------------------------
+
+
+def test_contract_doc_is_the_generated_one():
+    committed = CONTRACT_DOC.read_text(encoding="utf-8") if CONTRACT_DOC.exists() else ""
+    assert committed == render_markdown(), (
+        f"{CONTRACT_DOC.relative_to(PROJECT_DIR)} differs from {CONTRACT_FILE.relative_to(PROJECT_DIR)}: "
+        f"regenerate it with `{REGENERATE_COMMAND}` and commit it"
+    )
+
+
+def test_contract_doc_is_read_from_the_yaml():
+    document = yaml.safe_load(CONTRACT_FILE.read_text(encoding="utf-8"))
+    web = next(s for s in document["sources"] if s["name"] == "web")
+    web["tables"][0]["columns"].append(
+        {"name": "session_hint", "data_type": "number", "config": {"meta": {"required": True, "min": 0}}}
+    )
+    text = render_markdown(document)
+    assert "| `session_hint` | number | required, >= 0 |" in text
+    assert "`session_hint`" in text.split("## Types", 1)[1].split("## Required", 1)[0], "types table"
+    assert "`session_hint`" not in render_markdown()
+
+
+@pytest.mark.parametrize("obj", contract_params())
+def test_contract_doc_lists_every_column_with_its_rules(obj):
+    text = render_markdown()
+    section = text.split(f"#### {obj.qualified_name}\n", 1)[1].split("\n#### ", 1)[0]
+    assert f"**{obj.semantics}**" in section
+    for column in obj.columns:
+        row = next((line for line in section.splitlines() if line.startswith(f"| `{column.name}` |")), None)
+        assert row is not None, f"{obj.qualified_name}.{column.name} missing from docs/contract.md"
+        rules = row.split("|")[3]
+        assert f"| {column.type} |" in row
+        assert ("required" in rules) == (column.required or bool(column.required_if)), row
+        assert ("key" in rules) == (column.name in obj.key), row
+
+
+def test_every_type_and_semantics_is_explained():
+    assert set(_TYPE_TEXT) == LOGICAL_TYPES
+    assert set(_SEMANTICS_TEXT) == SEMANTICS
+
+
+def test_check_command_names_the_regenerate_command(tmp_path, monkeypatch, capsys):
+    stale = tmp_path / "contract.md"
+    stale.write_text("an old contract\n", encoding="utf-8")
+    monkeypatch.setattr(contract_module, "CONTRACT_DOC", stale)
+    assert contract_module.main(["--check"]) == 1
+    assert REGENERATE_COMMAND in capsys.readouterr().out
+    assert contract_module.main(["--markdown"]) == 0
+    assert contract_module.main(["--check"]) == 0
+    assert stale.read_text(encoding="utf-8") == render_markdown()
 
 
 # --- staging models wired to the contract ------------------------------------------------------
