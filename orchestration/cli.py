@@ -186,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_location_args(status)
     status.set_defaults(func=cmd_status)
+
+    from orchestration.analysts.commands import add_commands  # sql, export, docs
+
+    add_commands(sub, _add_location_args)
     return parser
 
 

@@ -40,6 +40,12 @@ AUDIT_TABLES = {
     "publication_log": PUBLICATION_LOG,
 }
 TEMP_MARKER = ".publishing-"
+# The published file is written in the oldest storage format that holds the marts, so every DuckDB
+# 1.x client (the CLI, DBeaver's JDBC driver, R, Python) opens it, not only the duckdb this
+# project pins: "v1.0.0" (storage version 64) is read by duckdb 1.0.0 and later
+# (tests/e2e/test_duckdb_clients.py opens it with duckdb 1.0.0). The private build database keeps
+# the pinned duckdb's own format.
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
 
 
 @dataclass
@@ -140,7 +146,10 @@ def publish(
     ensure_publication_log(con)
     published_at = datetime.now(UTC).replace(tzinfo=None)
     tables: dict[str, int] = {}
-    con.execute(f"attach {_sql_string(str(temp))} as publishing")
+    con.execute(
+        f"attach {_sql_string(str(temp))} as publishing "
+        f"(storage_version {_sql_string(PUBLISHED_STORAGE_VERSION)})"
+    )
     try:
         con.execute(f"create schema publishing.{MARTS_SCHEMA}")
         con.execute(f"create schema publishing.{AUDIT_SCHEMA}")

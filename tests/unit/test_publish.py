@@ -153,3 +153,20 @@ def test_failure_records_are_published_in_audit_run_failures(tmp_path):
             "select run_id, extract_date, failed_files::varchar from audit.run_failures"
         ).fetchone()
     assert row == ("r0", D1, '["2026-11-24/crm/opportunity.csv"]')
+
+
+def test_the_published_file_is_in_the_storage_format_duckdb_1_0_reads(tmp_path):
+    """Storage version 64 (header bytes 12..20) is what duckdb 1.0.0 and later read; the pinned
+    duckdb would write 69, which every 1.x client refuses. tests/e2e/test_duckdb_clients.py opens
+    the real night's file with duckdb 1.0.0 itself."""
+    build, published = tmp_path / "cc.build.duckdb", tmp_path / "cc.duckdb"
+    _build_database(build)
+    _publish(build, published, D1, "run-1")
+    header = published.read_bytes()[:20]
+    assert header[8:12] == b"DUCK"
+    assert int.from_bytes(header[12:20], "little") == 64
+    with duckdb.connect(str(published), read_only=True) as con:
+        tags = con.execute("select tags from duckdb_databases() where database_name = 'cc'").fetchone()[0]
+    assert tags["storage_version"].startswith(publish_module.PUBLISHED_STORAGE_VERSION)
+    # The build database keeps the pinned duckdb's own format.
+    assert int.from_bytes(build.read_bytes()[12:20], "little") > 64
