@@ -18,6 +18,7 @@ from orchestration.core.settings import database_path
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 RAW_SUITES_DIR = EXPECTATIONS_DIR / "raw"
 MART_SUITES_DIR = EXPECTATIONS_DIR / "marts"
+PII_RULE_FILE = EXPECTATIONS_DIR / "pii.json"  # what no mart may hold, for every mart suite
 ISO_CURRENCIES_SEED = PROJECT_DIR / "seeds" / "iso_currencies.csv"
 
 # GX severities, as the suite files state them, and what each does to the night.

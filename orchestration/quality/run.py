@@ -21,7 +21,7 @@ from orchestration.quality.derive import raw_expectations, sample_columns
 from orchestration.quality.engine import SuiteRun, plain
 from orchestration.quality.raw import file_profile, night_row_count, row_chunks
 from orchestration.quality.results import SuiteOutcome, save_outcome
-from orchestration.quality.suites import SuiteFile, mart_suites, raw_suites
+from orchestration.quality.suites import SuiteFile, mart_suites, raw_suites, shown_path
 
 FILE_SAMPLE_COLUMNS = ["source_file", "row_count", "baseline_row_count", "landing_message"]
 
@@ -89,7 +89,7 @@ def validate_raw_object(
         kind="raw",
         target=obj.qualified_name,
         night=night.isoformat(),
-        suite_file=_shown(suite.path),
+        suite_file=shown_path(suite.path),
         expectations=run.outcomes(),
         rows_validated=run.rows,
         chunks=run.chunks,
@@ -113,7 +113,7 @@ def validate_mart(
         kind="mart",
         target=suite.target,
         night=night.isoformat(),
-        suite_file=_shown(suite.path),
+        suite_file=shown_path(suite.path),
     )
     if not mart_batches.relation_exists(con, suite.relation):
         outcome.skipped_reason = f"{suite.relation} does not exist in this warehouse (not built yet)"
@@ -189,12 +189,3 @@ def run_mart_night(
             save_outcome(outcome, gx_result, database)
         outcomes.append(outcome)
     return outcomes
-
-
-def _shown(path: Path) -> str:
-    from orchestration.core.contract import PROJECT_DIR
-
-    try:
-        return path.resolve().relative_to(PROJECT_DIR).as_posix()
-    except ValueError:
-        return str(path)
