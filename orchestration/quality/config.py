@@ -51,12 +51,9 @@ def results_dir(database: Path | None = None) -> Path:
 
 def dbt_vars() -> dict:
     """The project's vars: suites refer to them as `{"$PARAMETER": "var.<name>"}` so a threshold
-    such as `max_quarantine_rate` is stated once, for dbt and GX alike."""
+    is stated once, for dbt and GX alike (the quarantine gate's vars are read by its macro, see
+    `orchestration.quality.gate`)."""
     return project_vars()
-
-
-def max_quarantine_rate() -> float:
-    return float(dbt_vars().get("max_quarantine_rate", 0.01))
 
 
 @cache

@@ -80,7 +80,9 @@ def validate_raw_object(
     total = night_row_count(con, obj, night)
     profile = file_profile(con, obj, night, suite.baseline, extracts_root, total_rows=total)
     run.validate("file", profile, FILE_SAMPLE_COLUMNS)
-    for chunk in row_chunks(con, obj, night, chunk_rows=chunk_rows, total_rows=total):
+    # The gate is decided on the whole night's counts; each chunk then lists the rows it blocks on.
+    blocks = bool(profile.iloc[0]["quarantine_gate_blocks"])
+    for chunk in row_chunks(con, obj, night, chunk_rows=chunk_rows, total_rows=total, gate_blocks=blocks):
         run.validate("rows", chunk.frame, sample_columns(obj, "rows"))
         del chunk
     record = {k: plain(v) for k, v in profile.iloc[0].to_dict().items()}

@@ -103,7 +103,10 @@ def test_contract_derived_expectations_follow_the_contract(obj):
     (key,) = by_kind["key_unique"]
     assert key["kwargs"].get("column_list", [key["kwargs"].get("column")]) == list(obj.key)
     (gate,) = by_kind["quarantine_rate"]
-    assert gate["kwargs"]["mostly"] == pytest.approx(0.99)  # 1 - var max_quarantine_rate
+    # The gate's verdict is the macro's (see test_quarantine_gate): no `mostly` restates the rate.
+    assert gate["kwargs"] == {"column": derive.BLOCKING_QUARANTINE_COLUMN}
+    assert "max_quarantine_rate = 0.01" in gate["description"]
+    assert "quarantine_gate_min_rows = 10" in gate["description"]
 
 
 def test_every_expectation_of_every_suite_is_a_valid_gx_expectation(gx_engine):
