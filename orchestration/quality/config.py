@@ -18,6 +18,7 @@ from orchestration.core.settings import DEFAULT_DATABASE
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 RAW_SUITES_DIR = EXPECTATIONS_DIR / "raw"
 MART_SUITES_DIR = EXPECTATIONS_DIR / "marts"
+PII_RULE_FILE = EXPECTATIONS_DIR / "pii.json"  # what no mart may hold, for every mart suite
 ISO_CURRENCIES_SEED = PROJECT_DIR / "seeds" / "iso_currencies.csv"
 
 # GX severities, as the suite files state them, and what each does to the night.
@@ -50,12 +51,9 @@ def results_dir(database: Path | None = None) -> Path:
 
 def dbt_vars() -> dict:
     """The project's vars: suites refer to them as `{"$PARAMETER": "var.<name>"}` so a threshold
-    such as `max_quarantine_rate` is stated once, for dbt and GX alike."""
+    is stated once, for dbt and GX alike (the quarantine gate's vars are read by its macro, see
+    `orchestration.quality.gate`)."""
     return project_vars()
-
-
-def max_quarantine_rate() -> float:
-    return float(dbt_vars().get("max_quarantine_rate", 0.01))
 
 
 @cache

@@ -17,19 +17,23 @@ A raw object is validated as two batches:
   staging words it), plus `_source_file` and `_row_number`;
 - `file`: one row describing the night's file (`FILE_COLUMNS`, and `days_behind__<col>` = days
   from the newest value of each date/time column to the extract date). `is_first_extract` is true
-  on the object's first landed night (a snapshot or backfill: freshness rules skip it).
+  on the object's first landed night (a snapshot or backfill: freshness rules skip it);
+  `quarantined_rows` and `quarantine_gate_blocks` are the night's count and the gate's verdict
+  (`orchestration.quality.gate`, the dbt macro `quarantine_gate_blocks`).
 """
 
 from __future__ import annotations
 
 from orchestration.core.contract import ContractObject
-from orchestration.quality.config import iso_currencies, max_quarantine_rate
+from orchestration.quality.config import iso_currencies
+from orchestration.quality.gate import gate_description
 from orchestration.quality.suites import SuiteFile
 
 TEMPORAL_TYPES = ("timestamp", "date", "month")
 PARSED_TYPES = ("timestamp", "date", "month", "number", "boolean")
 ROW_METADATA = ("_source_file", "_row_number")
-QUARANTINE_COLUMNS = ("_quarantine_column", "_quarantine_reason")
+BLOCKING_QUARANTINE_COLUMN = "_blocking_quarantine_reason"
+QUARANTINE_COLUMNS = ("_quarantine_column", "_quarantine_reason", BLOCKING_QUARANTINE_COLUMN)
 FILE_COLUMNS = (
     "object",
     "extract_date",
@@ -41,6 +45,8 @@ FILE_COLUMNS = (
     "row_count",
     "baseline_row_count",
     "row_count_ratio",
+    "quarantined_rows",
+    "quarantine_gate_blocks",
 )
 ACCEPTED_LANDING_STATUSES = ["landed", "missing"]
 
@@ -111,16 +117,13 @@ def contract_expectations(obj: ContractObject, suite: SuiteFile) -> list[dict]:
             column="missing_contract_columns",
         ),
     ]
-    rate = max_quarantine_rate()
     out.append(
         _expectation(
             "quarantine_rate",
             severity["quarantine_rate"],
             "expect_column_values_to_be_null",
-            f"at most {rate:.2%} of tonight's rows fail a contract check staging quarantines "
-            "(var max_quarantine_rate); the reason column shows each failing row's first problem",
-            column="_quarantine_reason",
-            mostly=round(1.0 - rate, 12),
+            f"tonight's quarantined rows do not block the night ({gate_description()})",
+            column=BLOCKING_QUARANTINE_COLUMN,
         )
     )
     for col in obj.columns:

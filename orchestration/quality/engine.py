@@ -253,7 +253,9 @@ class SuiteRun:
             tally = self.tallies.get(key)
             if tally is None:
                 continue
-            self._add(tally, result, frame, sample_columns or [])
+            # A failing row is shown with where it is and the value that failed.
+            shown = list(dict.fromkeys([*(sample_columns or []), *_columns(tally.config)]))
+            self._add(tally, result, frame, shown)
 
     def _add(self, tally: _Tally, result, frame: pd.DataFrame, sample_columns: list[str]) -> None:
         tally.chunks += 1

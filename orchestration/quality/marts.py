@@ -25,7 +25,6 @@ from orchestration.quality.config import DEFAULT_CHUNK_ROWS, dbt_vars
 from orchestration.quality.suites import SuiteFile
 
 _PLACEHOLDER = re.compile(r"\{(mart|schema|night|var:[A-Za-z_][A-Za-z0-9_]*)\}")
-TEXT_TYPES = ("VARCHAR",)
 
 
 class BatchSqlError(ValueError):
@@ -134,14 +133,13 @@ def chunks(
 
 
 def pii_expectations(suite: SuiteFile, text_columns: list[str]) -> list[dict]:
-    """No person data in a mart: every text column must match none of the suite's PII patterns."""
+    """No person data in a mart: every text column must match none of the PII patterns
+    (`expectations/pii.json`, the same for every mart)."""
     rule = suite.pii
     if rule is None:
         return []
     out = []
     for column in text_columns:
-        if column in rule.exclude_columns:
-            continue
         for label, pattern in rule.patterns.items():
             out.append(
                 {

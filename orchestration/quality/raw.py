@@ -25,7 +25,8 @@ import pandas as pd
 from orchestration.core.contract import Column, ContractObject
 from orchestration.night.landing import LANDING_LOG, RAW_SCHEMA, LandingError, read_header
 from orchestration.quality.config import DEFAULT_CHUNK_ROWS, iso_currencies
-from orchestration.quality.derive import PARSED_TYPES, TEMPORAL_TYPES
+from orchestration.quality.derive import BLOCKING_QUARANTINE_COLUMN, PARSED_TYPES, TEMPORAL_TYPES
+from orchestration.quality.gate import gate_blocks as quarantine_gate_verdict
 from orchestration.quality.suites import BaselineRule
 
 
@@ -125,8 +126,16 @@ def _days_from(col: Column, typed: str, extract_date: date) -> str:
     return f"(date_diff('day', {_date(extract_date)}, {typed}))::double"
 
 
-def rows_sql(obj: ContractObject, extract_date: date, bucket: tuple[int, int] | None = None) -> str:
-    """The rows batch of one night (optionally one hash bucket of it, `(bucket, of_buckets)`)."""
+def rows_sql(
+    obj: ContractObject,
+    extract_date: date,
+    bucket: tuple[int, int] | None = None,
+    *,
+    gate_blocks: bool = False,
+) -> str:
+    """The rows batch of one night (optionally one hash bucket of it, `(bucket, of_buckets)`).
+    `gate_blocks` is the quarantine gate's verdict on the whole night (see `night_quarantined`):
+    when true, every quarantined row carries its reason in `_blocking_quarantine_reason` too."""
     table = f"{RAW_SCHEMA}.{obj.identifier}"
     inner = [f"r.{_q(c)}" for c in obj.column_names]
     inner += [
@@ -165,8 +174,14 @@ def rows_sql(obj: ContractObject, extract_date: date, bucket: tuple[int, int] | 
         reason_case = " ".join(f"when {cond} then {reason}" for _, cond, reason in checks)
         select.append(f"case {column_case} end as _quarantine_column")
         select.append(f"case {reason_case} end as _quarantine_reason")
+        blocking = f"case {reason_case} end" if gate_blocks else "null::varchar"
+        select.append(f"{blocking} as {_q(BLOCKING_QUARANTINE_COLUMN)}")
     else:
-        select += ["null::varchar as _quarantine_column", "null::varchar as _quarantine_reason"]
+        select += [
+            "null::varchar as _quarantine_column",
+            "null::varchar as _quarantine_reason",
+            f"null::varchar as {_q(BLOCKING_QUARANTINE_COLUMN)}",
+        ]
     select += ["t._source_file", "t._row_number"]
     return (
         f"with t as (select {', '.join(inner)} from {table} as r where {where}) "
@@ -179,6 +194,13 @@ def night_row_count(con: duckdb.DuckDBPyConnection, obj: ContractObject, extract
     return con.execute(f"select count(*) from {table} where _extract_date = ?", [extract_date]).fetchall()[0][
         0
     ]
+
+
+def night_quarantined(con: duckdb.DuckDBPyConnection, obj: ContractObject, extract_date: date) -> int:
+    """Rows of the night that staging will quarantine (a contract check fails), for the gate."""
+    return con.execute(
+        f"select count(_quarantine_reason) from ({rows_sql(obj, extract_date)}) as q"
+    ).fetchall()[0][0]
 
 
 @dataclass
@@ -199,6 +221,7 @@ def row_chunks(
     extract_date: date,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     total_rows: int | None = None,
+    gate_blocks: bool = False,
 ) -> Iterator[Chunk]:
     """The night's rows in chunks of about `chunk_rows`, each chunk one hash bucket of the key.
 
@@ -210,7 +233,7 @@ def row_chunks(
     buckets = max(1, math.ceil(total / chunk_rows))
     number = 0
     for index in range(buckets):
-        sql = rows_sql(obj, extract_date, (index, buckets) if buckets > 1 else None)
+        sql = rows_sql(obj, extract_date, (index, buckets) if buckets > 1 else None, gate_blocks=gate_blocks)
         reader = con.sql(sql).to_arrow_reader(4 * chunk_rows)
         for batch in reader:
             if batch.num_rows == 0 and number > 0:
@@ -218,7 +241,7 @@ def row_chunks(
             number += 1
             yield Chunk(_to_frame(batch), number)
     if number == 0:
-        empty = con.sql(rows_sql(obj, extract_date) + " limit 0").to_arrow_table()
+        empty = con.sql(rows_sql(obj, extract_date, gate_blocks=gate_blocks) + " limit 0").to_arrow_table()
         yield Chunk(_to_frame(empty), 1)
 
 
@@ -247,8 +270,10 @@ def file_profile(
     rule: BaselineRule,
     extracts_root: Path | None = None,
     total_rows: int | None = None,
+    quarantined_rows: int | None = None,
 ) -> pd.DataFrame:
-    """One row about the night's file: what the file-level expectations read."""
+    """One row about the night's file: what the file-level expectations read, with the
+    quarantine gate's verdict on the night (`quarantine_gate_blocks`)."""
     logged = con.execute(
         f"select status, source_file, message from {LANDING_LOG} "
         "where extract_date = ? and system = ? and object = ?",
@@ -270,6 +295,7 @@ def file_profile(
                 missing = [c for c in obj.column_names if c not in header]
                 missing_columns = ", ".join(missing) if missing else None
     rows = night_row_count(con, obj, extract_date) if total_rows is None else total_rows
+    quarantined = night_quarantined(con, obj, extract_date) if quarantined_rows is None else quarantined_rows
     landed = _landed_nights(con, obj)
     baseline = _baseline(landed, extract_date, rule)
     record = {
@@ -283,6 +309,8 @@ def file_profile(
         "row_count": rows,
         "baseline_row_count": baseline,
         "row_count_ratio": (rows / baseline) if baseline else None,
+        "quarantined_rows": quarantined,
+        "quarantine_gate_blocks": quarantine_gate_verdict(con, quarantined, rows),
     }
     temporal = [c for c in obj.columns if c.type in TEMPORAL_TYPES]
     if temporal:

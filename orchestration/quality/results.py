@@ -152,6 +152,22 @@ class SuiteOutcome:
                 lines.append("  sample failing rows: " + "; ".join(samples))
         return "\n".join(lines)
 
+    def failure_details(self, severity: str, samples: int = 3) -> list[dict]:
+        """Each failed expectation of a severity, for failure reports: what it expects, how many
+        rows failed, and up to `samples` failing rows (file, row, value)."""
+        return [
+            {
+                "object": self.target,
+                "expectation": failure.description or failure.type,
+                "signature": failure.signature,
+                "found": failure.finding(),
+                "failed_rows": failure.unexpected_count,
+                "rows": failure.element_count,
+                "samples": failure.sample_lines(self.source_file)[:samples],
+            }
+            for failure in self.failures(severity)
+        ]
+
     def counts(self) -> dict[str, int]:
         return {
             "expectations": len(self.expectations),

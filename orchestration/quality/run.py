@@ -21,7 +21,7 @@ from orchestration.quality.derive import raw_expectations, sample_columns
 from orchestration.quality.engine import SuiteRun, plain
 from orchestration.quality.raw import file_profile, night_row_count, row_chunks
 from orchestration.quality.results import SuiteOutcome, save_outcome
-from orchestration.quality.suites import SuiteFile, mart_suites, raw_suites
+from orchestration.quality.suites import SuiteFile, mart_suites, raw_suites, shown_path
 
 FILE_SAMPLE_COLUMNS = ["source_file", "row_count", "baseline_row_count", "landing_message"]
 
@@ -80,7 +80,9 @@ def validate_raw_object(
     total = night_row_count(con, obj, night)
     profile = file_profile(con, obj, night, suite.baseline, extracts_root, total_rows=total)
     run.validate("file", profile, FILE_SAMPLE_COLUMNS)
-    for chunk in row_chunks(con, obj, night, chunk_rows=chunk_rows, total_rows=total):
+    # The gate is decided on the whole night's counts; each chunk then lists the rows it blocks on.
+    blocks = bool(profile.iloc[0]["quarantine_gate_blocks"])
+    for chunk in row_chunks(con, obj, night, chunk_rows=chunk_rows, total_rows=total, gate_blocks=blocks):
         run.validate("rows", chunk.frame, sample_columns(obj, "rows"))
         del chunk
     record = {k: plain(v) for k, v in profile.iloc[0].to_dict().items()}
@@ -89,7 +91,7 @@ def validate_raw_object(
         kind="raw",
         target=obj.qualified_name,
         night=night.isoformat(),
-        suite_file=_shown(suite.path),
+        suite_file=shown_path(suite.path),
         expectations=run.outcomes(),
         rows_validated=run.rows,
         chunks=run.chunks,
@@ -113,7 +115,7 @@ def validate_mart(
         kind="mart",
         target=suite.target,
         night=night.isoformat(),
-        suite_file=_shown(suite.path),
+        suite_file=shown_path(suite.path),
     )
     if not mart_batches.relation_exists(con, suite.relation):
         outcome.skipped_reason = f"{suite.relation} does not exist in this warehouse (not built yet)"
@@ -189,12 +191,3 @@ def run_mart_night(
             save_outcome(outcome, gx_result, database)
         outcomes.append(outcome)
     return outcomes
-
-
-def _shown(path: Path) -> str:
-    from orchestration.core.contract import PROJECT_DIR
-
-    try:
-        return path.resolve().relative_to(PROJECT_DIR).as_posix()
-    except ValueError:
-        return str(path)

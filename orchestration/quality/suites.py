@@ -5,7 +5,8 @@ A suite file is a Great Expectations expectation suite in GX's own JSON shape (`
 ranges, row-count bounds, freshness, and — for every expectation, literal or derived from the
 contract — whether it blocks the night (`"severity": "critical"`) or only warns (`"warning"`).
 Project settings live under `meta.closecredit`. Columns, types, required flags and keys are never
-restated: `orchestration.quality.derive` builds those expectations from the contract.
+restated: `orchestration.quality.derive` builds those expectations from the contract. What no mart
+may hold (personal data) is one file for every mart suite, `expectations/pii.json`.
 
 This module does not import Great Expectations (the Dagster definitions read it at load time).
 """
@@ -18,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from orchestration.core.contract import PROJECT_DIR, ContractObject, load_contract
-from orchestration.quality.config import MART_SUITES_DIR, RAW_SUITES_DIR, SEVERITIES
+from orchestration.quality.config import MART_SUITES_DIR, PII_RULE_FILE, RAW_SUITES_DIR, SEVERITIES
 
 # Contract-derived expectation kinds of a raw suite; each suite file says how severe each is.
 CONTRACT_KINDS = {
@@ -66,9 +67,10 @@ class MartBatch:
 
 @dataclass(frozen=True)
 class PiiRule:
+    """Patterns no text or list column of a mart may match, and how severe a match is."""
+
     severity: str
     patterns: dict[str, str]
-    exclude_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,25 +118,37 @@ class SuiteFile:
 
     @property
     def pii(self) -> PiiRule | None:
-        spec = self.settings.get("pii")
-        if not spec:
-            return None
-        return PiiRule(
-            severity=spec["severity"],
-            patterns=dict(spec["patterns"]),
-            exclude_columns=tuple(spec.get("exclude_columns") or ()),
-        )
+        """Every mart suite checks the one PII rule (`expectations/pii.json`); raw suites do not."""
+        return pii_rule() if self.kind == "mart" else None
 
     def batch_of(self, expectation: dict) -> str:
         return (expectation.get("meta") or {}).get("batch", "rows")
 
 
-def _fail(path: Path, message: str) -> SuiteError:
+def shown_path(path: Path) -> str:
+    """A project file as people see it: relative to the repository."""
     try:
-        shown = path.resolve().relative_to(PROJECT_DIR)
+        return path.resolve().relative_to(PROJECT_DIR).as_posix()
     except ValueError:
-        shown = path
-    return SuiteError(f"{shown}: {message}")
+        return str(path)
+
+
+def _fail(path: Path, message: str) -> SuiteError:
+    return SuiteError(f"{shown_path(path)}: {message}")
+
+
+@cache
+def pii_rule(path: Path = PII_RULE_FILE) -> PiiRule:
+    """The personal data no mart may hold (`expectations/pii.json`), checked by every mart suite."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise _fail(path, f"cannot be read ({exc})") from exc
+    document = document if isinstance(document, dict) else {}
+    patterns = document.get("patterns")
+    if document.get("severity") not in SEVERITIES or not isinstance(patterns, dict) or not patterns:
+        raise _fail(path, f"needs a `severity` ({' or '.join(SEVERITIES)}) and `patterns` (label -> regex)")
+    return PiiRule(severity=document["severity"], patterns=dict(patterns))
 
 
 def _check_expectations(path: Path, expectations: list, batches: tuple[str, ...]) -> None:
@@ -195,9 +209,11 @@ def parse_suite(path: Path, kind: str) -> SuiteFile:
         for batch_name, spec in (settings.get("batches") or {}).items():
             if batch_name in MART_BUILTIN_BATCHES or not isinstance(spec, dict) or not spec.get("sql"):
                 raise _fail(path, f"batch {batch_name!r} needs a name other than rows/profile and an `sql`")
-        pii = settings.get("pii")
-        if pii and (pii.get("severity") not in SEVERITIES or not pii.get("patterns")):
-            raise _fail(path, "meta.closecredit.pii needs a severity and patterns")
+        if "pii" in settings:
+            raise _fail(
+                path,
+                f"meta.closecredit.pii: the PII rule is one file for every mart, {shown_path(PII_RULE_FILE)}",
+            )
         _check_expectations(path, expectations, names)
     return SuiteFile(
         path=path,
@@ -241,8 +257,3 @@ def mart_suites() -> dict[str, SuiteFile]:
             raise _fail(path, f"is named {path.stem} but validates mart {suite.target!r}")
         suites[suite.target] = suite
     return suites
-
-
-def clear_caches() -> None:
-    raw_suites.cache_clear()
-    mart_suites.cache_clear()

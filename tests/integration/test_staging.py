@@ -20,6 +20,7 @@ import pytest
 from orchestration.core.contract import ContractObject, load_contract
 from orchestration.core.dbt_args import build_args, dbt_vars
 from orchestration.night.landing import land_night
+from orchestration.quality.gate import gate_blocks
 from tests.contract_rows import (
     BAD_TEXT,
     NOT_ISO_TEXT,
@@ -52,12 +53,12 @@ STAGING = "+staging"  # the staging models, their tests, and the seeds they read
 GATE_TEST = "quarantined_share_within_limit"
 
 
-def scenario_args(as_of, *, select: str, max_quarantine_rate: float = 1.0) -> list[str]:
+def scenario_args(as_of, *, select: str, max_quarantine_rate: float = 1.0, **more_vars) -> list[str]:
     """build_args with the scenario's quarantine rate: its dirty rows are a big share on purpose."""
     args = build_args(as_of, select=select)
     position = args.index("--vars") + 1
     args[position] = json.dumps(
-        {**dbt_vars(as_of), "max_quarantine_rate": max_quarantine_rate}, sort_keys=True
+        {**dbt_vars(as_of), "max_quarantine_rate": max_quarantine_rate, **more_vars}, sort_keys=True
     )
     return args
 
@@ -371,20 +372,33 @@ def test_as_of_night_1_gives_night_1s_answer(staging_db_as_of_night_1, obj):
     assert nights == [(NIGHT_1, True)]
 
 
-def test_quarantine_gate_fails_when_the_rate_is_exceeded(staging_db, scenario_dir, run_dbt):
+@pytest.mark.parametrize("min_rows", [1, 10])
+def test_the_quarantine_gate_blocks_as_its_macro_says(staging_db, scenario_dir, run_dbt, min_rows):
+    """A zero rate: with quarantine_gate_min_rows 1 every object with a quarantined row tonight
+    blocks; with 10, only those with 10 such rows or a file of bad rows only. The objects expected
+    to block are the ones the same macro (rendered for GX) says block on the scenario's counts."""
+    gate_vars = {"max_quarantine_rate": 0.0, "quarantine_gate_min_rows": min_rows}
     result = run_dbt(
-        scenario_args(NIGHT_2, select=GATE_TEST, max_quarantine_rate=0.0),
+        scenario_args(NIGHT_2, select=GATE_TEST, **gate_vars),
         scenario_dir / "gate.duckdb",
         expect_success=False,
     )
-    assert not result.success
     results = [r for r in result.result.results if r.node.resource_type != "operation"]  # not hooks
     outcomes = {r.node.name: str(getattr(r.status, "value", r.status)) for r in results}
-    assert outcomes == {GATE_TEST: "fail"}
-    # One failing row per object with quarantined rows tonight: each is over a zero rate.
-    over_the_rate = [o for o in load_contract() if expected_counts(o, NIGHT_2)["quarantined"]]
-    assert over_the_rate
-    assert results[0].failures == len(over_the_rate)
+    counts = {o.qualified_name: expected_counts(o, NIGHT_2) for o in load_contract()}
+    with duckdb.connect() as con:
+        blocked = [
+            name
+            for name, c in counts.items()
+            if gate_blocks(con, c["quarantined"], c["landed"], {**dbt_vars(NIGHT_2), **gate_vars})
+        ]
+    if min_rows == 1:
+        assert blocked == [name for name, c in counts.items() if c["quarantined"]]
+    else:
+        assert len(blocked) < len([c for c in counts.values() if c["quarantined"]])
+    assert outcomes == {GATE_TEST: "fail" if blocked else "pass"}
+    assert results[0].failures == len(blocked)
+    assert result.success == (not blocked)
 
 
 # --- the cast macros, value by value ----------------------------------------------------------

@@ -1,6 +1,6 @@
 -- Per object and extract night: the rows landed, and what became of each of them. Every landed
 -- row has exactly one outcome, so landed_rows = accounted_rows, and the quarantined share of the
--- night is what the max_quarantine_rate gate reads.
+-- night are what the quarantine gate (macro quarantine_gate_blocks) reads.
 with
 
 landed as (

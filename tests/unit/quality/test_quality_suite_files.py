@@ -12,7 +12,14 @@ from orchestration.core.contract import PROJECT_DIR, load_contract
 from orchestration.quality import derive
 from orchestration.quality.config import CRITICAL, RAW_SUITES_DIR, WARNING, iso_currencies
 from orchestration.quality.raw import DATE_SHAPE, MONTH_SHAPE, NUMBER_SHAPE, TIMESTAMP_SHAPE, rows_sql
-from orchestration.quality.suites import CONTRACT_KINDS, SuiteError, mart_suites, parse_suite, raw_suites
+from orchestration.quality.suites import (
+    CONTRACT_KINDS,
+    SuiteError,
+    mart_suites,
+    parse_suite,
+    pii_rule,
+    raw_suites,
+)
 from tests.contract_rows import contract_params, dirty_variants, valid_row
 from tests.unit.quality.quality_rows import NIGHT, put_night
 
@@ -96,7 +103,10 @@ def test_contract_derived_expectations_follow_the_contract(obj):
     (key,) = by_kind["key_unique"]
     assert key["kwargs"].get("column_list", [key["kwargs"].get("column")]) == list(obj.key)
     (gate,) = by_kind["quarantine_rate"]
-    assert gate["kwargs"]["mostly"] == pytest.approx(0.99)  # 1 - var max_quarantine_rate
+    # The gate's verdict is the macro's (see test_quarantine_gate): no `mostly` restates the rate.
+    assert gate["kwargs"] == {"column": derive.BLOCKING_QUARANTINE_COLUMN}
+    assert "max_quarantine_rate = 0.01" in gate["description"]
+    assert "quarantine_gate_min_rows = 10" in gate["description"]
 
 
 def test_every_expectation_of_every_suite_is_a_valid_gx_expectation(gx_engine):
@@ -121,6 +131,27 @@ def test_mart_suites_are_well_formed():
         assert suite.pii is not None and suite.pii.severity == CRITICAL, f"{name}: marts carry no PII"
         for batch in suite.batches.values():
             assert "{mart}" in batch.sql or any(r in batch.sql for r in batch.requires), (name, batch.name)
+
+
+def test_the_pii_rule_is_one_file_for_every_mart_suite(tmp_path):
+    rule = pii_rule()
+    assert rule.severity == CRITICAL and "email address" in rule.patterns
+    assert all(suite.pii is rule for suite in mart_suites().values())
+    assert all(suite.pii is None for suite in raw_suites().values())
+    for path in (PROJECT_DIR / "expectations" / "marts").glob("*.json"):
+        assert "pii" not in json.loads(path.read_text())["meta"]["closecredit"], path.name
+    own = tmp_path / "fct_journeys.json"
+    own.write_text(
+        json.dumps(
+            {
+                "name": "mart.fct_journeys",
+                "meta": {"closecredit": {"mart": "fct_journeys", "pii": {"severity": CRITICAL}}},
+                "expectations": [],
+            }
+        )
+    )
+    with pytest.raises(SuiteError, match=r"one file for every mart, expectations/pii\.json"):
+        parse_suite(own, "mart")
 
 
 def write_suite(tmp_path, document) -> object:
