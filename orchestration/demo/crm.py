@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import fmt
+from . import fmt, lazy
 from . import vocab as V
 from .fmt import DAY, HOUR, MINUTE, NA
 from .nights import Source, delta_nights, source
@@ -70,11 +70,11 @@ def _finish(
     odd_bools: float = 0.01,
 ) -> Source:
     """Add timestamps (row style), system_modstamp and is_deleted; select the nights."""
-    styles = _styles(r, len(ts))
+    styles = _styles(r, len(ts)).astype(np.int8)
     for col, values in ts_cols.items():
-        cols[col] = fmt.timestamps(values, styles)
-    cols["system_modstamp"] = fmt.timestamps(ts, styles)
-    cols["is_deleted"] = fmt.booleans(deleted, r, odd_bools)
+        cols[col] = lazy.rows(fmt.timestamps, values, styles)
+    cols["system_modstamp"] = lazy.rows(fmt.timestamps, ts, styles)
+    cols["is_deleted"] = lazy.codes(fmt.BOOL_SPELLINGS, fmt.boolean_codes(deleted, r, odd_bools))
     return source("crm", name, cols, delta_nights(plan, ts, eid))
 
 
@@ -155,13 +155,13 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     first = np.array(V.FIRST_NAMES, dtype=object)[users["first"]]
     last = np.array(V.LAST_NAMES, dtype=object)[users["last"]]
     names = fmt.strings(first + " " + last)
-    e = pa.array(eid)
+    e_idx = eid
     cols = {
-        "id": user_ids.take(e),
-        "name": names.take(e),
-        "email": fmt.strings(users["email"]).take(e),
-        "user_role": fmt.take(V.ROLE_NAMES, users["role"][eid]),
-        "is_active": fmt.booleans(is_active, r, 0.05),
+        "id": lazy.at(user_ids, e_idx),
+        "name": lazy.at(names, e_idx),
+        "email": lazy.at(fmt.strings(users["email"]), e_idx),
+        "user_role": lazy.codes(V.ROLE_NAMES, users["role"][eid]),
+        "is_active": lazy.codes(fmt.BOOL_SPELLINGS, fmt.boolean_codes(is_active, r, 0.05)),
     }
     sources["user"] = _finish(
         plan, "user", r, cols, ts, eid, np.zeros(len(eid), bool), {"created_date": users["created"][eid]}
@@ -188,15 +188,17 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     change = (rank > 0) & (r.random(len(eid)) < 0.2)
     owner[change] = aes[r.integers(0, len(aes), change.sum())]
     country = companies["country"][eid]
-    e = pa.array(eid)
+    e_idx = eid
     cols = {
-        "id": account_ids.take(e),
-        "name": fmt.strings(companies["name"][:n_acc]).take(e),
-        "website": fmt.concat("https://www.", fmt.strings(companies["domain"][:n_acc]).take(e)),
-        "industry": fmt.take(V.INDUSTRIES, accounts["industry"][eid]),
-        "number_of_employees": fmt.integers(np.round(accounts["employees"][eid] * (1 + 0.05 * rank))),
+        "id": lazy.at(account_ids, e_idx),
+        "name": lazy.at(fmt.strings(companies["name"][:n_acc]), e_idx),
+        "website": lazy.at(fmt.concat("https://www.", fmt.strings(companies["domain"][:n_acc])), e_idx),
+        "industry": lazy.codes(V.INDUSTRIES, accounts["industry"][eid]),
+        "number_of_employees": lazy.rows(
+            fmt.integers, np.round(accounts["employees"][eid] * (1 + 0.05 * rank))
+        ),
         "billing_country": fmt.take([c[0] for c in V.COUNTRIES], country),
-        "owner_id": user_ids.take(pa.array(owner)),
+        "owner_id": lazy.at(user_ids, owner),
     }
     sources["account"] = _finish(
         plan, "account", r, cols, ts, eid, np.zeros(len(eid), bool), {"created_date": created[eid]}
@@ -236,14 +238,14 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
         "opportunity_history",
         {
             "id": hist_ids,
-            "opportunity_id": opp_ids.take(pa.array(oi)),
-            "stage_name": fmt.take(V.STAGES, stage),
-            "amount": fmt.numbers(amount),
-            "close_date": fmt.dates(close),
-            "probability": fmt.integers(prob),
-            "created_date": fmt.timestamps(t_stage, hstyles),
-            "system_modstamp": fmt.timestamps(t_stage, hstyles),
-            "is_deleted": fmt.booleans(np.zeros(n_hist, bool)),
+            "opportunity_id": lazy.at(opp_ids, oi),
+            "stage_name": lazy.codes(V.STAGES, stage),
+            "amount": lazy.rows(fmt.numbers, amount),
+            "close_date": lazy.rows(fmt.dates, close),
+            "probability": lazy.rows(fmt.integers, prob),
+            "created_date": lazy.rows(fmt.timestamps, t_stage, hstyles),
+            "system_modstamp": lazy.rows(fmt.timestamps, t_stage, hstyles),
+            "is_deleted": lazy.codes(fmt.BOOL_SPELLINGS, fmt.boolean_codes(np.zeros(n_hist, bool))),
         },
         delta_nights(plan, t_stage, np.arange(n_hist)),
     )
@@ -285,22 +287,22 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     opp_name = fmt.concat(
         fmt.strings(companies["name"][opps["account"]]), " - ", fmt.take(V.OPP_TYPES, opps["type"])
     )
-    e = pa.array(v_opp)
+    e_idx = v_opp
     cols = {
-        "id": opp_ids.take(e),
-        "account_id": account_ids.take(pa.array(opps["account"][v_opp])),
-        "owner_id": user_ids.take(pa.array(opps["owner"][v_opp])),
-        "name": opp_name.take(e),
-        "type": fmt.take(V.OPP_TYPES, opps["type"][v_opp]),
-        "amount": fmt.numbers(amount[hist_row]),
-        "currency_iso_code": fmt.take(V.CURRENCIES, opps["currency"][v_opp]),
-        "stage_name": fmt.take(V.STAGES, v_stage),
-        "probability": fmt.integers(v_prob),
-        "is_closed": fmt.booleans(closed, r, 0.01),
-        "is_won": fmt.booleans(v_stage == 5, r, 0.01),
-        "close_date": fmt.dates(close[hist_row]),
-        "lead_source": fmt.take(V.LEAD_SOURCES, opp_lead_source[v_opp]),
-        "campaign_id": _ref(campaign_ids, opp_campaign[v_opp]),
+        "id": lazy.at(opp_ids, e_idx),
+        "account_id": lazy.at(account_ids, opps["account"][v_opp]),
+        "owner_id": lazy.at(user_ids, opps["owner"][v_opp]),
+        "name": lazy.at(opp_name, e_idx),
+        "type": lazy.codes(V.OPP_TYPES, opps["type"][v_opp]),
+        "amount": lazy.rows(fmt.numbers, amount[hist_row]),
+        "currency_iso_code": lazy.codes(V.CURRENCIES, opps["currency"][v_opp]),
+        "stage_name": lazy.codes(V.STAGES, v_stage),
+        "probability": lazy.rows(fmt.integers, v_prob),
+        "is_closed": lazy.codes(fmt.BOOL_SPELLINGS, fmt.boolean_codes(closed, r, 0.01)),
+        "is_won": lazy.codes(fmt.BOOL_SPELLINGS, fmt.boolean_codes(v_stage == 5, r, 0.01)),
+        "close_date": lazy.rows(fmt.dates, close[hist_row]),
+        "lead_source": lazy.codes(V.LEAD_SOURCES, opp_lead_source[v_opp]),
+        "campaign_id": lazy.at(campaign_ids, opp_campaign[v_opp]),
     }
     v_created = opps["t_oc"][v_opp]
     v_deleted = np.zeros(len(v_opp), dtype=bool)
@@ -311,9 +313,9 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     test_acc = r.integers(0, n_acc, n_test)
     te = np.concatenate([np.arange(n_test), np.arange(n_test)])
     test = {
-        "id": opp_ids_all.take(pa.array(n_opp + te)),
-        "account_id": account_ids.take(pa.array(test_acc[te])),
-        "owner_id": user_ids.take(pa.array(accounts["owner"][test_acc[te]])),
+        "id": lazy.at(opp_ids_all, n_opp + te),
+        "account_id": lazy.at(account_ids, test_acc[te]),
+        "owner_id": lazy.at(user_ids, accounts["owner"][test_acc[te]]),
         "name": fmt.const("TEST - do not use", 2 * n_test),
         "type": fmt.const("New Business", 2 * n_test),
         "amount": fmt.const("1", 2 * n_test),
@@ -322,11 +324,11 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
         "probability": fmt.const("10", 2 * n_test),
         "is_closed": fmt.const("false", 2 * n_test),
         "is_won": fmt.const("false", 2 * n_test),
-        "close_date": fmt.dates(t_test[te] + 30 * DAY),
+        "close_date": lazy.rows(fmt.dates, t_test[te] + 30 * DAY),
         "lead_source": fmt.nulls(2 * n_test),
         "campaign_id": fmt.nulls(2 * n_test),
     }
-    cols = {k: pa.concat_arrays([cols[k], test[k]]) for k in cols}
+    cols = {k: lazy.chain([cols[k], test[k]]) for k in cols}
     ts = np.concatenate([v_ts, t_test, t_gone])
     eid = np.concatenate([v_opp, n_opp + te])
     created_all = np.concatenate([v_created, t_test[te]])
@@ -402,20 +404,20 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     first = np.array(V.FIRST_NAMES, dtype=object)[people["first"]]
     last = np.array(V.LAST_NAMES, dtype=object)[people["last"]]
     first_names, last_names = fmt.strings(first), fmt.strings(last)
-    p = pa.array(vp)
+    p_idx = vp
     cols = {
-        "id": lead_ids.take(pa.array(veid)),
-        "email": crm_email.take(p),
-        "first_name": first_names.take(p),
-        "last_name": last_names.take(p),
-        "company": fmt.strings(companies["name"]).take(pa.array(people["company"][vp])),
-        "lead_source": fmt.take(V.LEAD_SOURCES, lead_source[vp]),
-        "status": fmt.take(V.LEAD_STATUSES, status),
-        "is_converted": fmt.booleans(is_conv, r, 0.02),
-        "converted_date": fmt.dates(np.where(is_conv, conv[vp], NA)),
-        "converted_account_id": _ref(account_ids, np.where(is_conv, people["account"][vp], -1)),
-        "converted_contact_id": _ref(contact_ids, np.where(is_conv, contact_of[vp], -1)),
-        "converted_opportunity_id": _ref(opp_ids, np.where(is_conv & prim_person, j, -1)),
+        "id": lazy.at(lead_ids, veid),
+        "email": lazy.at(crm_email, p_idx),
+        "first_name": lazy.at(first_names, p_idx),
+        "last_name": lazy.at(last_names, p_idx),
+        "company": lazy.at(fmt.strings(companies["name"]), people["company"][vp]),
+        "lead_source": lazy.codes(V.LEAD_SOURCES, lead_source[vp]),
+        "status": lazy.codes(V.LEAD_STATUSES, status),
+        "is_converted": lazy.codes(fmt.BOOL_SPELLINGS, fmt.boolean_codes(is_conv, r, 0.02)),
+        "converted_date": lazy.rows(fmt.dates, np.where(is_conv, conv[vp], NA)),
+        "converted_account_id": lazy.at(account_ids, np.where(is_conv, people["account"][vp], -1)),
+        "converted_contact_id": lazy.at(contact_ids, np.where(is_conv, contact_of[vp], -1)),
+        "converted_opportunity_id": lazy.at(opp_ids, np.where(is_conv & prim_person, j, -1)),
     }
     v_created = np.where(
         vkind >= 4, np.concatenate([np.zeros(len(vp) - 2 * n_dup, np.int64), t_dup, t_dup]), crm_created[vp]
@@ -433,15 +435,15 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     vts = np.concatenate([c_created, t_title[edit]])
     title = people["title"][vpc].copy()
     title[n_c:] = (title[n_c:] + 1) % len(V.TITLES)
-    p = pa.array(vpc)
+    p_idx = vpc
     cols = {
-        "id": contact_ids.take(pa.array(contact_of[vpc])),
-        "account_id": _ref(account_ids, people["account"][vpc]),
-        "email": crm_email.take(p),
-        "first_name": first_names.take(p),
-        "last_name": last_names.take(p),
-        "title": fmt.take(V.TITLES, title),
-        "lead_source": fmt.take(V.LEAD_SOURCES, lead_source[vpc]),
+        "id": lazy.at(contact_ids, contact_of[vpc]),
+        "account_id": lazy.at(account_ids, people["account"][vpc]),
+        "email": lazy.at(crm_email, p_idx),
+        "first_name": lazy.at(first_names, p_idx),
+        "last_name": lazy.at(last_names, p_idx),
+        "title": lazy.codes(V.TITLES, title),
+        "lead_source": lazy.codes(V.LEAD_SOURCES, lead_source[vpc]),
     }
     sources["contact"] = _finish(
         plan,
@@ -466,10 +468,10 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     n_r = len(jp)
     cols = {
         "id": crm_ids("opportunity_contact_role", np.arange(n_r)),
-        "opportunity_id": opp_ids.take(pa.array(people["journey"][jp])),
-        "contact_id": contact_ids.take(pa.array(contact_of[jp])),
-        "role": fmt.take(V.CONTACT_ROLES, role),
-        "is_primary": fmt.booleans(people["primary"][jp], r, 0.01),
+        "opportunity_id": lazy.at(opp_ids, people["journey"][jp]),
+        "contact_id": lazy.at(contact_ids, contact_of[jp]),
+        "role": lazy.codes(V.CONTACT_ROLES, role),
+        "is_primary": lazy.codes(fmt.BOOL_SPELLINGS, fmt.boolean_codes(people["primary"][jp], r, 0.01)),
     }
     sources["opportunity_contact_role"] = _finish(
         plan,
@@ -497,15 +499,15 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
         fmt.take(V.CAMPAIGN_TOPICS, campaigns["topic"]),
     )
     cols = {
-        "id": campaign_ids.take(pa.array(vc)),
-        "name": cname.take(pa.array(vc)),
-        "type": fmt.take(V.CAMPAIGN_TYPE_NAMES, ctype),
-        "status": fmt.take(V.CAMPAIGN_STATUSES, vstate),
-        "start_date": fmt.dates(campaigns["start"][vc]),
-        "end_date": fmt.dates(campaigns["end"][vc]),
-        "budgeted_cost": fmt.numbers(campaigns["budget"][vc]),
+        "id": lazy.at(campaign_ids, vc),
+        "name": lazy.at(cname, vc),
+        "type": lazy.codes(V.CAMPAIGN_TYPE_NAMES, ctype),
+        "status": lazy.codes(V.CAMPAIGN_STATUSES, vstate),
+        "start_date": lazy.rows(fmt.dates, campaigns["start"][vc]),
+        "end_date": lazy.rows(fmt.dates, campaigns["end"][vc]),
+        "budgeted_cost": lazy.rows(fmt.numbers, campaigns["budget"][vc]),
         "actual_cost": fmt.numbers(campaigns["actual"][vc], missing=vstate < 2),
-        "currency_iso_code": fmt.take(V.CURRENCIES, campaigns["currency"][vc]),
+        "currency_iso_code": lazy.codes(V.CURRENCIES, campaigns["currency"][vc]),
     }
     sources["campaign"] = _finish(plan, "campaign", r, cols, vts, vc, np.zeros(len(vc), bool), {})
 
@@ -557,13 +559,13 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     m_status = np.where(responded, resp_status, not_resp)
     member_ids = crm_ids("campaign_member", np.arange(n_resp + n_inv))
     cols = {
-        "id": member_ids.take(pa.array(m_eid)),
-        "campaign_id": campaign_ids.take(pa.array(m_campaign)),
-        "lead_id": _ref(lead_ids, m_lead),
-        "contact_id": _ref(contact_ids, m_contact),
-        "status": fmt.strings(m_status),
-        "has_responded": fmt.booleans(responded, r, 0.01),
-        "first_responded_date": fmt.dates(resp_time),
+        "id": lazy.at(member_ids, m_eid),
+        "campaign_id": lazy.at(campaign_ids, m_campaign),
+        "lead_id": lazy.at(lead_ids, m_lead),
+        "contact_id": lazy.at(contact_ids, m_contact),
+        "status": lazy.rows(fmt.strings, m_status),
+        "has_responded": lazy.codes(fmt.BOOL_SPELLINGS, fmt.boolean_codes(responded, r, 0.01)),
+        "first_responded_date": lazy.rows(fmt.dates, resp_time),
     }
     sources["campaign_member"] = _finish(
         plan, "campaign_member", r, cols, m_ts, m_eid, m_deleted, {"created_date": m_created}
@@ -762,15 +764,15 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     wt = np.where(tw_opp >= 0, 0, np.where(tw_acc >= 0, 1, -1))
     what = _what(opp_ids, account_ids, tw_opp, tw_acc, wt)
     cols = {
-        "id": task_ids.take(pa.array(teid)),
+        "id": lazy.at(task_ids, teid),
         "who_id": _who(lead_ids, contact_ids, tw_lead, tw_contact),
         "what_id": what,
-        "account_id": _ref(account_ids, t_acc),
-        "owner_id": user_ids.take(pa.array(t_owner)),
-        "type": fmt.strings(t_type),
-        "subject": fmt.strings(t_subject),
-        "status": fmt.take(V.TASK_STATUSES, t_status),
-        "activity_date": fmt.dates(due),
+        "account_id": lazy.at(account_ids, t_acc),
+        "owner_id": lazy.at(user_ids, t_owner),
+        "type": lazy.rows(fmt.strings, t_type),
+        "subject": lazy.rows(fmt.strings, t_subject),
+        "status": lazy.codes(V.TASK_STATUSES, t_status),
+        "activity_date": lazy.rows(fmt.dates, due),
     }
     sources["task"] = _finish(plan, "task", r, cols, tt, teid, t_deleted, {"created_date": tcreated})
     touch_ref_obj[T["uid"][act[task_rows]]] = 1
@@ -818,8 +820,8 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
                 ]
             ),
         ),
-        "account_id": _ref(account_ids, np.concatenate([acc_known[ev_rows], opps["account"][won_opps]])),
-        "owner_id": user_ids.take(pa.array(e_owner)),
+        "account_id": lazy.at(account_ids, np.concatenate([acc_known[ev_rows], opps["account"][won_opps]])),
+        "owner_id": lazy.at(user_ids, e_owner),
         "type": fmt.strings(
             np.concatenate([atype[ev_rows], np.full(len(won_opps), "Meeting", dtype=object)])
         ),
@@ -828,8 +830,8 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
         ),
     }
     styles = _styles(r, n_events)
-    cols["start_date_time"] = fmt.timestamps(start, styles)
-    cols["end_date_time"] = fmt.timestamps(start + dur, styles)
+    cols["start_date_time"] = lazy.rows(fmt.timestamps, start, styles)
+    cols["end_date_time"] = lazy.rows(fmt.timestamps, start + dur, styles)
     sources["event"] = _finish(
         plan,
         "event",
@@ -881,15 +883,19 @@ def _campaign_at(campaigns: dict, ctype: np.ndarray, t: np.ndarray) -> np.ndarra
     return campaign_at(campaigns, ctype, t)
 
 
-def _who(lead_ids: pa.Array, contact_ids: pa.Array, lead: np.ndarray, contact: np.ndarray) -> pa.Array:
-    return pc.coalesce(_ref(lead_ids, lead), _ref(contact_ids, contact))
+def _who(lead_ids: pa.Array, contact_ids: pa.Array, lead: np.ndarray, contact: np.ndarray) -> lazy.Lazy:
+    """The lead (before conversion) or the contact an activity is about, formatted on demand."""
+    return lazy.Lazy(len(lead), lambda i: pc.coalesce(_ref(lead_ids, lead[i]), _ref(contact_ids, contact[i])))
 
 
 def _what(
     opp_ids: pa.Array, account_ids: pa.Array, opp: np.ndarray, acc: np.ndarray, which: np.ndarray
-) -> pa.Array:
-    return pc.coalesce(
-        _ref(opp_ids, np.where(which == 0, opp, -1)), _ref(account_ids, np.where(which == 1, acc, -1))
+) -> lazy.Lazy:
+    """The opportunity (which == 0) or account (1) an activity is about, formatted on demand."""
+    opp_or_none = np.where(which == 0, opp, -1)
+    acc_or_none = np.where(which == 1, acc, -1)
+    return lazy.Lazy(
+        len(which), lambda i: pc.coalesce(_ref(opp_ids, opp_or_none[i]), _ref(account_ids, acc_or_none[i]))
     )
 
 

@@ -10,6 +10,7 @@ floor(rows * dirty_rate) dirty rows go into a file, so a file never exceeds the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,18 +115,19 @@ class Planter:
         self.counter += n
         return c
 
-    def plant(self, obj: ContractObject, table: pa.Table) -> tuple[pa.Table, Planted]:
-        n = table.num_rows
+    def plant(
+        self, obj: ContractObject, n: int, rows: Callable[[np.ndarray], pa.Table]
+    ) -> tuple[pa.Table | None, np.ndarray, Planted]:
+        """Dirty copies for a file of n rows (`rows(idx)` gives rows of it): the copies, the row
+        each copy goes right before, and what was planted (1-based rows of the written file)."""
         k = int(np.floor(n * self.rate))
         available = kinds_for(obj)
         if k == 0 or not available:
-            return table, Planted(np.zeros(0, dtype=np.int64), [], [])
+            return None, np.zeros(0, dtype=np.int64), Planted(np.zeros(0, dtype=np.int64), [], [])
         r = self.rng
         src = np.sort(r.choice(n, k, replace=False))
-        dirty = {
-            c: np.asarray(table.column(c).take(pa.array(src)).to_pylist(), dtype=object)
-            for c in table.column_names
-        }
+        copied = rows(src)
+        dirty = {c: np.asarray(copied.column(c).to_pylist(), dtype=object) for c in copied.column_names}
         names = list(available)
         kind = np.array(names, dtype=object)[r.integers(0, len(names), k)]
         column = np.empty(k, dtype=object)
@@ -144,21 +146,21 @@ class Planter:
                     fmt.hex_ids(HEX_KEY_PREFIX[q], fresh + (1 << 40), 0xD1).to_pylist(), dtype=object
                 )
         for name in names:
-            rows = np.flatnonzero(kind == name)
-            if not len(rows):
+            sel_rows = np.flatnonzero(kind == name)
+            if not len(sel_rows):
                 continue
             cols = available[name]
-            chosen = np.array(cols, dtype=object)[r.integers(0, len(cols), len(rows))]
+            chosen = np.array(cols, dtype=object)[r.integers(0, len(cols), len(sel_rows))]
             if name == "missing_required":
                 for c in obj.columns:  # a required_if column, on rows where its condition holds
                     if c.required_if and c.required_if in dirty:
                         cond = np.array(
-                            [str(v).strip().lower() in TRUTHY for v in dirty[c.required_if][rows]]
+                            [str(v).strip().lower() in TRUTHY for v in dirty[c.required_if][sel_rows]]
                         )
-                        chosen = np.where(cond & (r.random(len(rows)) < 0.5), c.name, chosen)
-            column[rows] = chosen
+                        chosen = np.where(cond & (r.random(len(sel_rows)) < 0.5), c.name, chosen)
+            column[sel_rows] = chosen
             for col in np.unique(chosen.astype(str)):
-                sel = rows[chosen == col]
+                sel = sel_rows[chosen == col]
                 dirty[col][sel] = self._value(name, obj, col, dirty, sel)
         orphan_rows = np.flatnonzero(kind == "orphan_id")
         if len(orphan_rows):
@@ -168,14 +170,14 @@ class Planter:
                 dirty[col][orphan_rows] = self._orphan(prefix, len(orphan_rows))
             for col, value in ORPHAN_OVERRIDES.get(q, {}).items():
                 dirty[col][orphan_rows] = value
-        dirty_table = pa.table({c: pa.array(dirty[c].tolist(), type=pa.string()) for c in table.column_names})
-        combined = pa.concat_tables([table.cast(dirty_table.schema), dirty_table])
-        keys = np.concatenate([2 * np.arange(n) + 1, 2 * src])
-        order = np.argsort(keys, kind="stable")
-        position = np.empty(n + k, dtype=np.int64)
-        position[order] = np.arange(n + k)
-        return combined.take(pa.array(order)), Planted(
-            position[n:] + 1, [str(c) for c in column], [str(x) for x in kind]
+        dirty_table = pa.table(
+            {c: pa.array(dirty[c].tolist(), type=pa.string()) for c in copied.column_names}
+        )
+        # copy j sits right before row src[j]: src[j] real rows and j copies precede it
+        return (
+            dirty_table,
+            src,
+            Planted(src + np.arange(k) + 1, [str(c) for c in column], [str(x) for x in kind]),
         )
 
     def _orphan(self, prefix: str | None, n: int) -> np.ndarray:
@@ -212,3 +214,17 @@ class Planter:
         if kind == "orphan_id":
             return self._orphan(ORPHANS[obj.qualified_name][col], n)
         raise ValueError(kind)
+
+
+def interleave(chunk: pa.Table, start: int, dirty: pa.Table | None, src: np.ndarray) -> pa.Table:
+    """Rows start.. of a file (chunk) with the dirty copies that go before them, in file order."""
+    if dirty is None:
+        return chunk
+    chunk = chunk.cast(dirty.schema)  # a file with copies is all text, every chunk of it
+    lo, hi = np.searchsorted(src, [start, start + chunk.num_rows])
+    if lo == hi:
+        return chunk
+    n = chunk.num_rows
+    combined = pa.concat_tables([chunk, dirty.slice(lo, hi - lo)])
+    keys = np.concatenate([2 * np.arange(n) + 1, 2 * (src[lo:hi] - start)])
+    return combined.take(pa.array(np.argsort(keys, kind="stable")))

@@ -111,12 +111,20 @@ def hex_ids(prefix: str, counter: np.ndarray, salt: int, width: int = 12) -> pa.
 
 def uuids(counter: np.ndarray, salt: int, rng: np.random.Generator) -> pa.Array:
     """Version-4-looking UUIDs, unique per counter (the first 12 hex digits encode it)."""
+    return uuid_text(counter, salt, uuid_bytes(rng, len(counter)))
+
+
+def uuid_bytes(rng: np.random.Generator, n: int) -> np.ndarray:
+    """The random part of n UUIDs (10 bytes each): drawn up front, formatted later by uuid_text."""
+    return rng.integers(0, 256, size=(n, 10), dtype=np.uint8)
+
+
+def uuid_text(counter: np.ndarray, salt: int, rand: np.ndarray) -> pa.Array:
     n = len(counter)
     head = _bijective48(counter, salt)
     nib = np.empty((n, 32), dtype=np.uint8)
     for i in range(12):
         nib[:, i] = ((head >> np.uint64(4 * (11 - i))) & np.uint64(0xF)).astype(np.uint8)
-    rand = rng.integers(0, 256, size=(n, 10), dtype=np.uint8)
     nib[:, 12:32:2] = rand >> 4
     nib[:, 13:32:2] = rand & 15
     nib[:, 12] = 4
@@ -288,8 +296,15 @@ BOOL_SPELLINGS = ("false", "true", "FALSE", "TRUE", "0", "1")
 
 def booleans(values: np.ndarray, rng: np.random.Generator | None = None, odd_rate: float = 0.0) -> pa.Array:
     """'true'/'false'; with odd_rate a few rows spelled TRUE/FALSE or 1/0 (all valid booleans)."""
+    return take(BOOL_SPELLINGS, boolean_codes(values, rng, odd_rate))
+
+
+def boolean_codes(
+    values: np.ndarray, rng: np.random.Generator | None = None, odd_rate: float = 0.0
+) -> np.ndarray:
+    """The spelling of each boolean, as an index into BOOL_SPELLINGS (drawn now, written later)."""
     codes = np.asarray(values, dtype=np.int64)
     if rng is not None and odd_rate > 0:
         u = rng.random(len(codes))
         codes = np.where(u < odd_rate, codes + 2, np.where(u < 1.5 * odd_rate, codes + 4, codes))
-    return take(BOOL_SPELLINGS, codes)
+    return codes.astype(np.int8)

@@ -16,12 +16,12 @@ import pyarrow.csv as pacsv
 
 from orchestration.core.contract import load_contract
 
-from . import fmt
+from . import fmt, lazy
 from . import vocab as V
 from .costs import build_costs
 from .crm import build_crm
 from .dirty import KINDS as DIRTY_KINDS
-from .dirty import Planter
+from .dirty import Planted, Planter, interleave
 from .nights import Source
 from .plan import DEFAULT_LAST_DATE, Plan
 from .referral import build_referral
@@ -43,6 +43,7 @@ from .world import (
 )
 
 SUCCESS = "_SUCCESS"
+CHUNK_ROWS = 100_000  # rows formatted and written at a time: bounds the text held in memory
 BOM = b"\xef\xbb\xbf"
 WRITE_OPTIONS = pacsv.WriteOptions(quoting_header="none")
 BOM_FILE = "crm/contact.csv"  # written with a UTF-8 byte-order mark on the last night
@@ -148,31 +149,14 @@ def generate(
         rows[day.isoformat()] = {}
         n_deleted = 0
         for obj in contract:
-            table = sources[obj.qualified_name].table(k)
-            if table.num_rows:
-                table, dirt = planter.plant(obj, table)
-            else:
-                dirt = None
-            if table.column_names != obj.column_names:
-                raise AssertionError(
-                    f"{obj.qualified_name}: columns {table.column_names} != contract {obj.column_names}"
-                )
-            if obj.qualified_name == "web.event" and (k >= 1 or plan.days == 1):
-                table = table.append_column(
-                    V.DRIFT_COLUMN, fmt.take(V.DRIFT_VALUES, np.arange(table.num_rows) % len(V.DRIFT_VALUES))
-                )
-            if "is_deleted" in obj.column_names:
-                n_deleted += int(
-                    pc.sum(pc.is_in(table.column("is_deleted"), pa.array(["true", "TRUE", "1"]))).as_py() or 0
-                )
             path = folder / obj.relative_path
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as handle:
-                if obj.relative_path == BOM_FILE and k == plan.days - 1:
-                    handle.write(BOM)
-                pacsv.write_csv(table, handle, WRITE_OPTIONS)
-            rows[day.isoformat()][obj.relative_path] = table.num_rows
-            if dirt is not None and len(dirt.row_number):
+            drift = obj.qualified_name == "web.event" and (k >= 1 or plan.days == 1)
+            bom = obj.relative_path == BOM_FILE and k == plan.days - 1
+            n_rows, n_del, dirt = _write_file(path, obj, sources[obj.qualified_name], k, planter, drift, bom)
+            n_deleted += n_del
+            rows[day.isoformat()][obj.relative_path] = n_rows
+            if len(dirt.row_number):
                 planted.append(
                     pa.table(
                         {
@@ -224,6 +208,46 @@ def generate(
         "timings": timings,
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+def _write_file(
+    path: Path, obj, src: Source, night: int, planter: Planter, drift: bool, bom: bool
+) -> tuple[int, int, Planted]:
+    """Write one night's file of one object CHUNK_ROWS rows at a time (text is formatted per chunk);
+    return (rows written, soft-deleted rows, planted dirty rows)."""
+    versions = src.nights[night]
+    n = len(versions)
+    if n:
+        dirty, before, dirt = planter.plant(obj, n, lambda idx: src.take(versions[idx]))
+    else:
+        dirty, before, dirt = None, np.zeros(0, dtype=np.int64), Planted(np.zeros(0, dtype=np.int64), [], [])
+    names = list(obj.column_names)
+    written = deleted = 0
+    with path.open("wb") as handle:
+        if bom:
+            handle.write(BOM)
+        writer = None
+        for start in range(0, max(n, 1), CHUNK_ROWS):
+            table = interleave(src.take(versions[start : start + CHUNK_ROWS]), start, dirty, before)
+            if table.column_names != names:
+                raise AssertionError(
+                    f"{obj.qualified_name}: columns {table.column_names} != contract {names}"
+                )
+            if drift:
+                at = written + np.arange(table.num_rows)
+                table = table.append_column(
+                    V.DRIFT_COLUMN, fmt.take(V.DRIFT_VALUES, at % len(V.DRIFT_VALUES))
+                )
+            if "is_deleted" in names:
+                deleted += int(
+                    pc.sum(pc.is_in(table.column("is_deleted"), pa.array(["true", "TRUE", "1"]))).as_py() or 0
+                )
+            if writer is None:
+                writer = pacsv.CSVWriter(handle, table.schema, write_options=WRITE_OPTIONS)
+            writer.write_table(table)
+            written += table.num_rows
+        writer.close()
+    return written, deleted, dirt
 
 
 def _clear(extracts: Path, truth: Path) -> None:
@@ -344,7 +368,7 @@ def _ground_truth(plan: Plan, world: World, outcome: dict, c: np.ndarray, crm, w
         crm.touch_source_id.take(pa.array(sel)),
         ref.touch_record_id.take(pa.array(sel)),
         click_ids.take(pa.array(cr, mask=cr < 0)),
-        event_ids.take(pa.array(se, mask=se < 0)),
+        lazy.take(event_ids, se),
     )
     cat = T["category"][sel]
     kind = T["kind"][sel]

@@ -15,13 +15,14 @@ import pyarrow as pa
 
 from orchestration.core.contract import ContractObject, get_object
 
+from . import lazy
 from .plan import Plan
 
 
 @dataclass
 class Source:
     obj: ContractObject
-    columns: dict[str, pa.Array]
+    columns: dict[str, pa.Array | lazy.Lazy]
     nights: list[np.ndarray]
 
     def __post_init__(self) -> None:
@@ -40,15 +41,19 @@ class Source:
     def n_rows(self) -> int:
         return len(next(iter(self.columns.values())))
 
-    def table(self, night: int) -> pa.Table:
-        """The night's file: exactly the contract columns, in contract order."""
+    def take(self, rows: np.ndarray) -> pa.Table:
+        """These row versions with exactly the contract columns, in contract order, as text."""
         names = self.obj.column_names
-        arrays = [self.columns[c] for c in names]
-        table = pa.Table.from_arrays(arrays, names=names)
-        return table.take(pa.array(self.nights[night], type=pa.int64()))
+        return pa.Table.from_arrays([lazy.take(self.columns[c], rows) for c in names], names=names)
+
+    def table(self, night: int) -> pa.Table:
+        """The night's whole file (small objects; the writer streams large ones chunk by chunk)."""
+        return self.take(self.nights[night])
 
 
-def source(system: str, name: str, columns: dict[str, pa.Array], nights: list[np.ndarray]) -> Source:
+def source(
+    system: str, name: str, columns: dict[str, pa.Array | lazy.Lazy], nights: list[np.ndarray]
+) -> Source:
     return Source(get_object(system, name), columns, nights)
 
 

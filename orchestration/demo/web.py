@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import fmt
+from . import fmt, lazy
 from . import vocab as V
 from .fmt import DAY, HOUR, NA
 from .nights import Source, append_nights, source
@@ -95,6 +95,33 @@ def _by_group(groups: np.ndarray, build) -> pa.Array:
     inverse = np.empty(n, dtype=np.int64)
     inverse[order] = np.arange(n)
     return pa.concat_arrays(pieces).take(pa.array(inverse))
+
+
+def _family(r: np.random.Generator, values: dict, spec: np.ndarray, col: int) -> lazy.Lazy:
+    """A UTM value drawn per session from its spec's family (column col of WEB_SPECS; none: null).
+
+    The draws happen now, family by family in name order and rows in order within a family (the
+    order the streams have always had); the text is looked up when rows are written."""
+    names = sorted({V.WEB_SPECS[i][col] or "" for i in range(len(V.WEB_SPECS))})
+    code_of_spec = np.array([names.index(V.WEB_SPECS[i][col] or "") for i in range(len(V.WEB_SPECS))])
+    codes = code_of_spec.astype(np.int8)[spec]
+    choice = np.zeros(len(spec), dtype=np.int16)
+    order = np.argsort(codes, kind="stable")
+    for code in np.unique(codes):
+        idx = order[codes[order] == code]
+        if names[code]:
+            choice[idx] = r.integers(0, len(values[names[code]]), len(idx))
+    tables = {c: fmt.strings(values[names[c]]) for c in range(len(names)) if names[c]}
+
+    def text(rows: np.ndarray) -> pa.Array:
+        def build(code: int, idx: np.ndarray) -> pa.Array:
+            if not names[code]:
+                return fmt.nulls(len(idx))
+            return fmt.take(tables[code], choice[rows[idx]])
+
+        return _by_group(codes[rows], build)
+
+    return lazy.Lazy(len(spec), text)
 
 
 def build_web(plan: Plan, w: World) -> WebOut:
@@ -221,6 +248,7 @@ def build_web(plan: Plan, w: World) -> WebOut:
     n_pv = np.concatenate(
         [n_pv_ps, _page_views(rb, n_bg, bots=False), _page_views(rt, n_bot_sessions, bots=True)]
     )
+    del ps, bgs, bots, kind_names, spec_kind, visitor, t_bg, bg_kind, bg_spec_kind
     n_anon = n_person_anon + n_visitors + n_bot_sessions
     n_s = len(S["t"])
     S["lag"] = weighted_choice(r, LATE_LAG_P, n_s)
@@ -232,101 +260,93 @@ def build_web(plan: Plan, w: World) -> WebOut:
         )
         if len(cand) and not (S["lag"][cand] > 0).any():
             S["lag"][r.choice(cand)] = 1
+    # every session number but the time fits 32 bits (~8 M sessions at scale 10)
+    S = {k: v.astype(np.int32) if v.dtype == np.int64 and k != "t" else v for k, v in S.items()}
 
-    # ---- session-level text -----------------------------------------------------------------------
+    # ---- session-level text (drawn now, formatted per chunk of rows when written) ---------------------
     partner_code = fmt.strings(partners["code"])
     partner_slug = fmt.strings(partners["slug"])
     partner_site = fmt.strings(partners["site"])
-    pidx = np.maximum(S["partner"], 0)
-    month = fmt.month_index(S["t"])
-    month_text = fmt.months(month)
-    subs_all = {
-        "code": partner_code.take(pa.array(pidx)),
-        "partner": partner_slug.take(pa.array(pidx)),
-        "partner_site": partner_site.take(pa.array(pidx)),
-        "month": pc.replace_substring(month_text, "-", "_"),
-        "post": fmt.take(V.BLOG_POSTS, r.integers(0, len(V.BLOG_POSTS), n_s)),
+    # what the text needs is kept compact: the writer formats it chunk by chunk, long after this
+    spec = S["spec"].astype(np.int16)
+    is_bot = S["bot"]
+    pidx = np.maximum(S["partner"], 0).astype(np.int32)
+    month = fmt.month_index(S["t"]).astype(np.int32)
+    post = r.integers(0, len(V.BLOG_POSTS), n_s).astype(np.int16)
+    subs_of = {
+        "code": lambda i: partner_code.take(pa.array(pidx[i])),
+        "partner": lambda i: partner_slug.take(pa.array(pidx[i])),
+        "partner_site": lambda i: partner_site.take(pa.array(pidx[i])),
+        "month": lambda i: pc.replace_substring(fmt.months(month[i]), "-", "_"),
+        "post": lambda i: fmt.take(V.BLOG_POSTS, post[i]),
     }
 
-    def field(col: int):
-        def build(code: int, idx: np.ndarray) -> pa.Array:
-            template = V.WEB_SPECS[code][col] or ""
-            used = set(PLACEHOLDER.findall(template))
-            subs = {k: v.take(pa.array(idx)) for k, v in subs_all.items() if k in used}
-            return _resolve(V.WEB_SPECS[code][col], len(idx), subs)
+    def field(col: int) -> lazy.Lazy:
+        def text(rows: np.ndarray) -> pa.Array:
+            def build(code: int, idx: np.ndarray) -> pa.Array:
+                template = V.WEB_SPECS[code][col] or ""
+                used = set(PLACEHOLDER.findall(template))
+                subs = {k: f(rows[idx]) for k, f in subs_of.items() if k in used}
+                return _resolve(V.WEB_SPECS[code][col], len(idx), subs)
 
-        return build
+            return _by_group(spec[rows], build)
 
-    utm_source = _by_group(S["spec"], field(2))
-    utm_medium = _by_group(S["spec"], field(3))
-    utm_campaign = _by_group(S["spec"], field(4))
-    referrer = _by_group(S["spec"], field(7))
-    landing_path = _by_group(S["spec"], field(8))
-    content_family = np.array([V.WEB_SPECS[i][5] or "" for i in range(len(V.WEB_SPECS))], dtype=object)[
-        S["spec"]
-    ]
-    term_family = np.array([V.WEB_SPECS[i][6] or "" for i in range(len(V.WEB_SPECS))], dtype=object)[
-        S["spec"]
-    ]
+        return lazy.Lazy(n_s, text)
 
-    def family(values: dict, fam: np.ndarray):
-        def build(code: int, idx: np.ndarray) -> pa.Array:
-            name = uniq[code]
-            if not name:
-                return fmt.nulls(len(idx))
-            choices = values[name]
-            return fmt.take(choices, r.integers(0, len(choices), len(idx)))
+    utm_source, utm_medium, utm_campaign = field(2), field(3), field(4)
+    referrer_of_spec, landing_path = field(7), field(8)
+    utm_content = _family(r, V.UTM_CONTENT, spec, 5)
+    utm_term = _family(r, V.UTM_TERM, spec, 6)
+    bot_page = r.integers(0, len(V.PAGES), n_s).astype(np.int16)
+    bot_pages = fmt.strings([V.SITE + p for p in V.PAGES])
+    bot_lands_anywhere = is_bot & ~np.isin(spec, np.flatnonzero(SPEC_KIND == "web_paid_search"))
 
-        uniq, codes = np.unique(fam.astype(str), return_inverse=True)
-        return _by_group(codes, build)
-
-    utm_content = family(V.UTM_CONTENT, content_family)
-    utm_term = family(V.UTM_TERM, term_family)
-    # the landing URL carries the UTMs in its query string
-    # (pc.binary_join_element_wise with null_handling="skip" drops all-null rows: join by hand)
-    parts = [
-        pc.fill_null(fmt.concat("&" + name + "=", arr), "")
-        for name, arr in (
-            ("utm_source", utm_source),
-            ("utm_medium", utm_medium),
-            ("utm_campaign", utm_campaign),
-            ("utm_content", utm_content),
-            ("utm_term", pc.replace_substring(utm_term, " ", "+")),
+    def landing_text(rows: np.ndarray) -> pa.Array:
+        # the landing URL carries the UTMs in its query string
+        # (pc.binary_join_element_wise with null_handling="skip" drops all-null rows: join by hand)
+        parts = [
+            pc.fill_null(fmt.concat("&" + name + "=", lazy.take(arr, rows)), "")
+            for name, arr in (
+                ("utm_source", utm_source),
+                ("utm_medium", utm_medium),
+                ("utm_campaign", utm_campaign),
+                ("utm_content", utm_content),
+            )
+        ]
+        parts.append(
+            pc.fill_null(fmt.concat("&utm_term=", pc.replace_substring(utm_term.fn(rows), " ", "+")), "")
         )
-    ]
-    query = pc.utf8_ltrim(pc.binary_join_element_wise(*parts, ""), characters="&")
-    has_query = pc.greater(pc.utf8_length(query), 0)
-    joiner = pc.if_else(pc.match_substring(landing_path, "?"), pa.scalar("&"), pa.scalar("?"))
-    landing = pc.if_else(
-        has_query,
-        fmt.concat(V.SITE, landing_path, joiner, query),
-        fmt.concat(V.SITE, landing_path),
-    )
-    # bots land anywhere
-    bot_pages = fmt.take([V.SITE + p for p in V.PAGES], r.integers(0, len(V.PAGES), n_s))
-    landing = pc.if_else(
-        pa.array(S["bot"] & ~np.isin(S["spec"], np.flatnonzero(SPEC_KIND == "web_paid_search"))),
-        bot_pages,
-        landing,
-    )
-    referrer = fmt.null_where(referrer, S["bot"])
-    referral_code = fmt.null_where(
-        subs_all["code"], ~np.isin(SPEC_KIND[S["spec"]], list(V.CLICK_SPEC_KIND.values()))
-    )
+        query = pc.utf8_ltrim(pc.binary_join_element_wise(*parts, ""), characters="&")
+        has_query = pc.greater(pc.utf8_length(query), 0)
+        path = landing_path.fn(rows)
+        joiner = pc.if_else(pc.match_substring(path, "?"), pa.scalar("&"), pa.scalar("?"))
+        landing = pc.if_else(has_query, fmt.concat(V.SITE, path, joiner, query), fmt.concat(V.SITE, path))
+        # bots land anywhere
+        return pc.if_else(
+            pa.array(bot_lands_anywhere[rows]), bot_pages.take(pa.array(bot_page[rows])), landing
+        )
+
+    landing = lazy.Lazy(n_s, landing_text)
+    referrer = lazy.Lazy(n_s, lambda rows: fmt.null_where(referrer_of_spec.fn(rows), is_bot[rows]))
+    carries_code = np.isin(SPEC_KIND[spec], list(V.CLICK_SPEC_KIND.values()))
+    referral_code = lazy.Lazy(n_s, lambda rows: fmt.null_where(subs_of["code"](rows), ~carries_code[rows]))
 
     # ---- events -------------------------------------------------------------------------------------
+    # (per-event arrays in the narrowest type that holds them: at scale 10 there are ~20 M events)
     special = np.where(S["form"] | S["signup"], 2, S["identify"].astype(np.int64))
-    n_ev = np.where(S["emit"], n_pv + special, 0)
-    sess, pos = repeat_index(n_ev)
+    n_ev = np.where(S["emit"], n_pv + special, 0).astype(np.int32)
+    sess = np.repeat(np.arange(n_s, dtype=np.int32), n_ev)
     n_e = len(sess)
-    q = pos - n_pv[sess]
-    etype = np.full(n_e, PV, dtype=np.int64)
+    pos = np.arange(n_e, dtype=np.int32) - (np.cumsum(n_ev, dtype=np.int32) - n_ev)[sess]
+    q = pos - n_pv.astype(np.int32)[sess]
+    etype = np.full(n_e, PV, dtype=np.int8)
     sp = q >= 0
     etype[sp & S["form"][sess] & (q == 0)] = FORM
     etype[sp & S["signup"][sess] & (q == 0)] = SIGNUP
     etype[sp & (q == 1)] = IDENTIFY
     etype[sp & S["identify"][sess]] = IDENTIFY
-    gap = np.empty(n_e, dtype=np.int64)
+    del sp
+    gap = np.empty(n_e, dtype=np.int32)
     re_ = plan.rng("web-events")
     bot_e = S["bot"][sess]
     gap[:] = (5_000 + np.minimum(re_.exponential(70_000, n_e), 355_000)).astype(np.int64)
@@ -340,27 +360,34 @@ def build_web(plan: Plan, w: World) -> WebOut:
         re_.integers(1_000, 10_000, int(ident.sum())),
     )
     first = pos == 0
+    del q, pos
     gap[first] = re_.integers(0, 1_000, int(first.sum()))
-    csum = np.cumsum(gap)
-    start_sum = (csum - gap)[first]
-    t_ms = S["t"][sess] * 1000 + csum - np.repeat(start_sum, n_ev[n_ev > 0])
+    t_ms = np.cumsum(gap, dtype=np.int64)
+    start_sum = t_ms[first] - gap[first]
+    del gap
+    t_ms -= np.repeat(start_sum, n_ev[n_ev > 0])
+    t_ms += S["t"][sess] * 1000
+    del start_sum
 
     # pages: table = session landings, site pages, form pages, signup
     site_pages = [V.SITE + p for p in V.PAGES]
     form_pages = [V.SITE + p for p in V.FORM_PAGES]
-    page_table = pa.concat_arrays([landing, fmt.strings(site_pages + form_pages + [V.SITE + "/signup"])])
+    page_table = lazy.chain([landing, fmt.strings(site_pages + form_pages + [V.SITE + "/signup"])])
     base_site = n_s
     base_form = n_s + len(site_pages)
     base_signup = base_form + len(form_pages)
-    page = np.where(first, sess, base_site + re_.integers(0, len(site_pages), n_e))
+    page = (base_site + re_.integers(0, len(site_pages), n_e)).astype(np.int32)
+    page[first] = sess[first]
     form_page = re_.integers(0, len(form_pages), n_s)
-    page = np.where(etype == FORM, base_form + form_page[sess], page)
-    page = np.where(etype == SIGNUP, base_signup, page)
-    prev = np.concatenate([[0], page[:-1]])
-    page = np.where(ident, prev, page)  # an identify is sent from the page it happens on
-    ref_table = pa.concat_arrays([page_table, referrer])
-    ref = np.where(first, len(page_table) + sess, prev)
-    ref = np.where(ident, -1, ref)
+    is_form = etype == FORM
+    page[is_form] = base_form + form_page[sess[is_form]]
+    page[etype == SIGNUP] = base_signup
+    del is_form
+    page[1:][ident[1:]] = page[:-1][ident[1:]]  # an identify is sent from the page it happens on
+    if n_e and ident[0]:
+        page[0] = 0
+    ref_table = lazy.chain([page_table, referrer])
+    n_pages = len(page_table)
 
     # emails (identify / form submit), with casing and whitespace variations
     emails = fmt.strings(people["email"])
@@ -368,36 +395,66 @@ def build_web(plan: Plan, w: World) -> WebOut:
         [emails, pc.utf8_upper(emails), fmt.concat(" ", emails, " "), pc.utf8_title(emails)]
     )
     vcode = weighted_choice(re_, (0.90, 0.03, 0.03, 0.04), n_s)
-    email_idx = np.where(S["person"] >= 0, vcode * n_p + np.maximum(S["person"], 0), -1)
-    carries_email = (etype == FORM) | ident
-    ev_email = np.where(carries_email, email_idx[sess], -1)
+    email_idx = np.where(S["person"] >= 0, vcode * n_p + np.maximum(S["person"], 0), -1).astype(np.int32)
 
-    def at_first(arr: pa.Array) -> pa.Array:
-        return arr.take(pa.array(np.where(first, sess, -1), mask=~first))
+    # an event's text, from compact per-event and per-session numbers
+    e_sess = sess
+    e_type = etype
+    e_first = first
+    s_anon = S["anon"].astype(np.int32)
+    s_ua = S["ua"].astype(np.int16)
+    s_country = S["country"].astype(np.int16)
 
-    anon_ids = fmt.uuids(np.arange(n_anon), 0x5EED, plan.rng("anon-ids"))
+    def referrer_row(rows: np.ndarray) -> np.ndarray:
+        # the landing event's referrer is the session's; later ones come from the page before
+        # (an identify has none); rows - 1 of a non-landing event is in the same session
+        prev_page = np.where(rows > 0, page[np.maximum(rows - 1, 0)], 0)
+        out = np.where(e_first[rows], n_pages + e_sess[rows], prev_page)
+        return np.where(e_type[rows] == IDENTIFY, -1, out)
+
+    def email_row(rows: np.ndarray) -> np.ndarray:
+        t = e_type[rows]
+        return np.where((t == FORM) | (t == IDENTIFY), email_idx[e_sess[rows]], -1)
+
+    def at_first(arr: lazy.Lazy) -> lazy.Lazy:
+        return lazy.Lazy(n_e, lambda rows: lazy.take(arr, np.where(e_first[rows], e_sess[rows], -1)))
+
+    def of_session(table: pa.Array, values: np.ndarray) -> lazy.Lazy:
+        return lazy.Lazy(n_e, lambda rows: table.take(pa.array(values[e_sess[rows]])))
+
+    anon_bytes = fmt.uuid_bytes(plan.rng("anon-ids"), n_anon)
+    anon_ids = lazy.Lazy(n_anon, lambda rows: fmt.uuid_text(rows, 0x5EED, anon_bytes[rows]))
+    event_bytes = fmt.uuid_bytes(plan.rng("event-ids"), n_e)
     ua_table = fmt.strings(V.BROWSER_AGENTS + V.BOT_AGENTS)
     t_sec = np.floor_divide(t_ms, 1000)
+
+    def occurred_at(rows: np.ndarray) -> pa.Array:
+        ms = t_ms[rows]
+        sec = np.floor_divide(ms, 1000)
+        return fmt.timestamps(sec, millis=ms - sec * 1000)
+
     columns = {
-        "event_id": fmt.uuids(np.arange(n_e), 0xE7E7, plan.rng("event-ids")),
-        "anonymous_id": anon_ids.take(pa.array(S["anon"][sess])),
-        "user_email": variants.take(pa.array(ev_email, mask=ev_email < 0)),
-        "event_type": fmt.take(EVENT_TYPES, etype),
-        "occurred_at": fmt.timestamps(t_sec, millis=t_ms - t_sec * 1000),
-        "page_url": page_table.take(pa.array(page)),
-        "referrer_url": ref_table.take(pa.array(ref, mask=ref < 0)),
+        "event_id": lazy.Lazy(n_e, lambda rows: fmt.uuid_text(rows, 0xE7E7, event_bytes[rows])),
+        "anonymous_id": lazy.Lazy(n_e, lambda rows: anon_ids.fn(s_anon[e_sess[rows]])),
+        "user_email": lazy.Lazy(n_e, lambda rows: lazy.take(variants, email_row(rows))),
+        "event_type": lazy.codes(EVENT_TYPES, e_type),
+        "occurred_at": lazy.Lazy(n_e, occurred_at),
+        "page_url": lazy.at(page_table, page),
+        "referrer_url": lazy.Lazy(n_e, lambda rows: lazy.take(ref_table, referrer_row(rows))),
         "utm_source": at_first(utm_source),
         "utm_medium": at_first(utm_medium),
         "utm_campaign": at_first(utm_campaign),
         "utm_content": at_first(utm_content),
         "utm_term": at_first(utm_term),
         "referral_code": at_first(referral_code),
-        "user_agent": ua_table.take(pa.array(S["ua"][sess])),
-        "ip_country": fmt.take(ISO, S["country"][sess]),
+        "user_agent": of_session(ua_table, s_ua),
+        "ip_country": of_session(fmt.strings(ISO), s_country),
     }
     arrive = plan.night_of(t_sec + S["lag"][sess] * DAY)
     arrive = np.where(t_sec >= plan.t_end, plan.days, arrive)
     nights = append_nights(plan, arrive, t_ms)
+    late_events = int(((S["lag"][sess] > 0) & (arrive < plan.days) & (arrive > plan.night_of(t_sec))).sum())
+    del arrive
     # re-sent duplicates: a few of the last two nights' events come again, identical
     rd = plan.rng("web-duplicates")
     n_dups = []
@@ -408,6 +465,7 @@ def build_web(plan: Plan, w: World) -> WebOut:
         dups = np.sort(rd.choice(recent, n_dup, replace=False)) if n_dup else recent[:0]
         nights[k] = np.concatenate([nights[k], dups])
         n_dups.append(int(n_dup))
+    nights = [n.astype(np.int32) for n in nights]
     events = source("web", "event", columns, nights)
 
     # ---- touch bookkeeping ----------------------------------------------------------------------------
@@ -433,10 +491,10 @@ def build_web(plan: Plan, w: World) -> WebOut:
     clicked = S["t"][ci] - click_offset
     click_cols = {
         "click_id": fmt.hex_ids("clk_", np.arange(len(ci)), 0xC11C),
-        "referral_code": subs_all["code"].take(pa.array(ci)),
-        "anonymous_id": anon_ids.take(pa.array(S["anon"][ci])),
+        "referral_code": subs_of["code"](ci),
+        "anonymous_id": lazy.take(anon_ids, S["anon"][ci]),
         "clicked_at": fmt.timestamps(clicked),
-        "landing_url": landing.take(pa.array(ci)),
+        "landing_url": lazy.take(landing, ci),
     }
     click_night = np.where(clicked >= plan.t_end, plan.days, plan.night_of(clicked))
     clicks = source("referral", "click", click_cols, append_nights(plan, click_night, clicked))
@@ -450,9 +508,7 @@ def build_web(plan: Plan, w: World) -> WebOut:
     stats = {
         "web_events_total": int(n_e),
         "bot_events": int(bot_e[emitted].sum()),
-        "late_events": int(
-            ((S["lag"][sess] > 0) & (arrive < plan.days) & (arrive > plan.night_of(t_sec))).sum()
-        ),
+        "late_events": late_events,
         "duplicate_events": n_dups,
         "sessions": int(S["emit"].sum()),
         "anonymous_ids": int(n_anon),
