@@ -62,7 +62,8 @@ def test_unknown_vars_the_night_var_and_non_mappings_are_refused(capsys):
         ("[1, 2]", "must be a mapping"),
         ('{"a": ', "is not JSON or YAML"),
     ):
-        assert main(["run", "--vars", text]) == 2
+        # --extracts: a check that let the vars through must not start a night on the demo data.
+        assert main(["run", "--vars", text, "--extracts", "/nonexistent"]) == 2
         assert says in capsys.readouterr().err, text
 
 
