@@ -48,10 +48,11 @@ def results_dir(database: Path | None = None) -> Path:
     return quality_dir(database) / "results"
 
 
-def dbt_vars() -> dict:
-    """The project's vars: suites refer to them as `{"$PARAMETER": "var.<name>"}` so a threshold
-    such as `max_quarantine_rate` is stated once, for dbt and GX alike."""
-    return project_vars()
+def dbt_vars(overrides: dict | None = None) -> dict:
+    """The project's vars with the run's overrides (`Settings.overrides`): suites refer to them as
+    `{"$PARAMETER": "var.<name>"}` so a threshold such as `max_quarantine_rate` is stated once, for
+    dbt and GX alike, and a run's `--vars` reach both."""
+    return project_vars(overrides)
 
 
 def max_quarantine_rate() -> float:

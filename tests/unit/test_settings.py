@@ -182,3 +182,19 @@ def test_a_bare_dbt_build_writes_the_build_file_not_the_published_one(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:]
     assert (tmp_path / "data" / "warehouse" / "closecredit.build.duckdb").exists()
     assert not published.exists()
+
+
+def test_gx_suites_read_the_runs_overrides_for_parameters_and_batch_sql():
+    """A cost/signal var (signal_min_closes) and a gate var (max_quarantine_rate) reach the GX
+    suites of that run, not only dbt_project.yml's value."""
+    from orchestration.quality.marts import render_sql
+    from orchestration.quality.run import resolve_parameters
+    from orchestration.quality.suites import mart_suites
+
+    rate = {"$PARAMETER": "var.max_quarantine_rate"}
+    assert resolve_parameters(rate, NIGHT) == project_vars()["max_quarantine_rate"]
+    assert resolve_parameters(rate, NIGHT, {"max_quarantine_rate": 0.2}) == 0.2
+    suite = next(iter(mart_suites().values()))
+    sql = "select * from {mart} where closes >= {var:signal_min_closes}"
+    assert render_sql(sql, suite, NIGHT).endswith(f">= {project_vars()['signal_min_closes']}")
+    assert render_sql(sql, suite, NIGHT, {"signal_min_closes": 3}).endswith(">= 3")
