@@ -170,7 +170,12 @@ def raw_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: Wareho
     database = warehouse.published
     with warehouse.connect(read_only=True) as con:
         outcomes = run_raw_night(
-            con, night, objects=objects, extracts_root=warehouse.settings.extracts_root, database=database
+            con,
+            night,
+            objects=objects,
+            extracts_root=warehouse.settings.extracts_root,
+            database=database,
+            overrides=warehouse.settings.overrides,
         )
     docs = _build_docs(context, database)
     if docs is not None:
@@ -200,7 +205,9 @@ def build_mart_checks(asset_keys: dict[str, dg.AssetKey]) -> dg.AssetChecksDefin
         marts = _selected_targets(selected, asset_of)
         database = warehouse.published
         with warehouse.connect(read_only=True) as con:
-            outcomes = run_mart_night(con, night, marts=marts, database=database)
+            outcomes = run_mart_night(
+                con, night, marts=marts, database=database, overrides=warehouse.settings.overrides
+            )
         docs = _build_docs(context, database)
         yield from _results(outcomes, asset_of, selected, docs)
 

@@ -16,7 +16,6 @@ from orchestration.night.landing import SUCCESS_MARKER
 from orchestration.ops.resources import HOST_TAG, PID_TAG
 
 NIGHTLY_JOB = "nightly"
-PARTITIONS_DEF = "extract_date"
 PARTITION_TAG = "dagster/partition"
 MARKER_TAG = "closecredit/extract_marker"
 LAUNCHED_BY_TAG = "closecredit/launched_by"

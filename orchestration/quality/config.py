@@ -49,11 +49,12 @@ def results_dir(database: Path | None = None) -> Path:
     return quality_dir(database) / "results"
 
 
-def dbt_vars() -> dict:
-    """The project's vars: suites refer to them as `{"$PARAMETER": "var.<name>"}` so a threshold
-    is stated once, for dbt and GX alike (the quarantine gate's vars are read by its macro, see
+def dbt_vars(overrides: dict | None = None) -> dict:
+    """The project's vars with the run's overrides (`Settings.overrides`): suites refer to them as
+    `{"$PARAMETER": "var.<name>"}` so a threshold is stated once, for dbt and GX alike, and a
+    run's `--vars` reach both (the quarantine gate's vars are read by its macro, see
     `orchestration.quality.gate`)."""
-    return project_vars()
+    return project_vars(overrides)
 
 
 @cache

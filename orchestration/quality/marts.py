@@ -48,8 +48,8 @@ def qualify(relation: str, schema: str) -> str:
     return relation if "." in relation else f"{schema}.{relation}"
 
 
-def render_sql(sql: str, suite: SuiteFile, night: date) -> str:
-    values = dbt_vars()
+def render_sql(sql: str, suite: SuiteFile, night: date, overrides: dict | None = None) -> str:
+    values = dbt_vars(overrides)
 
     def replace(match: re.Match) -> str:
         name = match.group(1)

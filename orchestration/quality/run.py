@@ -32,7 +32,7 @@ def limit_duckdb_memory(con: duckdb.DuckDBPyConnection, limit: str = DUCKDB_MEMO
     con.execute("set TimeZone = 'UTC'")
 
 
-def resolve_parameters(value, night: date):
+def resolve_parameters(value, night: date, overrides: dict | None = None):
     """`{"$PARAMETER": "var.<name>"}` in a suite file takes the dbt var's value (dbt_project.yml);
     `{"$PARAMETER": "night"}` the extract date. Stated once, used by dbt and GX alike."""
     if isinstance(value, dict):
@@ -40,20 +40,21 @@ def resolve_parameters(value, night: date):
             name = value["$PARAMETER"]
             if name == "night":
                 return night.isoformat()
-            if name.startswith("var.") and name[4:] in dbt_vars():
-                return dbt_vars()[name[4:]]
+            values = dbt_vars(overrides)
+            if name.startswith("var.") and name[4:] in values:
+                return values[name[4:]]
             raise ValueError(f"unknown parameter {name!r} (use var.<dbt var> or night)")
-        return {k: resolve_parameters(v, night) for k, v in value.items()}
+        return {k: resolve_parameters(v, night, overrides) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve_parameters(v, night) for v in value]
+        return [resolve_parameters(v, night, overrides) for v in value]
     return value
 
 
-def _prepared(configs: list[dict], night: date) -> list[dict]:
+def _prepared(configs: list[dict], night: date, overrides: dict | None = None) -> list[dict]:
     out = []
     for config in configs:
         config = dict(config)
-        config["kwargs"] = resolve_parameters(dict(config.get("kwargs") or {}), night)
+        config["kwargs"] = resolve_parameters(dict(config.get("kwargs") or {}), night, overrides)
         if config.get("description"):
             config["description"] = _describe(config["description"], config["kwargs"])
         out.append(config)
@@ -73,10 +74,11 @@ def validate_raw_object(
     suite: SuiteFile | None = None,
     extracts_root: Path | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    overrides: dict | None = None,
 ) -> tuple[SuiteOutcome, dict]:
     """One object's suite over one extract night: the file profile, then the rows in chunks."""
     suite = suite or raw_suites()[obj.qualified_name]
-    run = SuiteRun(suite.name, _prepared(raw_expectations(obj, suite), night), suite.batch_of)
+    run = SuiteRun(suite.name, _prepared(raw_expectations(obj, suite), night, overrides), suite.batch_of)
     total = night_row_count(con, obj, night)
     profile = file_profile(con, obj, night, suite.baseline, extracts_root, total_rows=total)
     run.validate("file", profile, FILE_SAMPLE_COLUMNS)
@@ -108,6 +110,7 @@ def validate_mart(
     night: date,
     *,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    overrides: dict | None = None,
 ) -> tuple[SuiteOutcome, dict | None]:
     """One mart suite; a mart that does not exist yet is skipped with that reason."""
     outcome = SuiteOutcome(
@@ -122,7 +125,7 @@ def validate_mart(
         return outcome, None
     rows_sql, text_columns = mart_batches.rows_select(con, suite.relation)
     configs = [*mart_batches.pii_expectations(suite, text_columns), *suite.expectations]
-    run = SuiteRun(suite.name, _prepared(configs, night), suite.batch_of)
+    run = SuiteRun(suite.name, _prepared(configs, night, overrides), suite.batch_of)
     run.validate("profile", mart_batches.profile(con, suite))
     for frame in mart_batches.chunks(con, rows_sql, suite.grain, chunk_rows):
         run.validate("rows", frame, list(suite.grain))
@@ -138,7 +141,7 @@ def validate_mart(
             run.skip(batch.name, f"batch {batch.name} needs {', '.join(absent)}, which does not exist yet")
             continue
         try:
-            sql = mart_batches.render_sql(batch.sql, suite, night)
+            sql = mart_batches.render_sql(batch.sql, suite, night, overrides)
             for frame in mart_batches.chunks(con, sql, batch.key, chunk_rows):
                 run.validate(batch.name, frame, list(batch.key))
         except (duckdb.Error, mart_batches.BatchSqlError) as exc:
@@ -160,12 +163,14 @@ def run_raw_night(
     database: Path | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     save: bool = True,
+    overrides: dict | None = None,
 ) -> list[SuiteOutcome]:
+    """`overrides`: the run's dbt var overrides (`Settings.overrides`)."""
     limit_duckdb_memory(con)
     outcomes = []
     for obj in load_contract() if objects is None else objects:
         outcome, gx_result = validate_raw_object(
-            con, obj, night, extracts_root=extracts_root, chunk_rows=chunk_rows
+            con, obj, night, extracts_root=extracts_root, chunk_rows=chunk_rows, overrides=overrides
         )
         if save:
             save_outcome(outcome, gx_result, database)
@@ -181,12 +186,15 @@ def run_mart_night(
     database: Path | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     save: bool = True,
+    overrides: dict | None = None,
 ) -> list[SuiteOutcome]:
     limit_duckdb_memory(con)
     suites = mart_suites()
     outcomes = []
     for name in suites if marts is None else marts:
-        outcome, gx_result = validate_mart(con, suites[name], night, chunk_rows=chunk_rows)
+        outcome, gx_result = validate_mart(
+            con, suites[name], night, chunk_rows=chunk_rows, overrides=overrides
+        )
         if save:
             save_outcome(outcome, gx_result, database)
         outcomes.append(outcome)

@@ -84,7 +84,8 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path):
 
 def test_closecredit_run_is_refused_while_another_run_holds_the_warehouse(tmp_path):
     extracts = tmp_path / "extracts"
-    extracts.mkdir()
+    (extracts / "2026-11-26").mkdir(parents=True)
+    (extracts / "2026-11-26" / "_SUCCESS").touch()  # one complete night: the run is not a usage error
     database = tmp_path / "warehouse" / "cc.duckdb"
     env = {
         **os.environ,
