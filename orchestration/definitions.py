@@ -32,17 +32,20 @@ if os.environ.get("DAGSTER_IS_DEV_CLI"):
         ["--quiet", "parse"], target_path=closecredit_project.target_path
     ).wait()
 
+ASSETS = [
+    raw_extracts,
+    closecredit_dbt_models,
+    data_driven_credits,
+    closecredit_credit_models,
+    model_evaluation,
+    published_warehouse,
+    night_summary,
+]
+
 defs = dg.Definitions(
-    assets=[
-        raw_extracts,
-        closecredit_dbt_models,
-        data_driven_credits,
-        closecredit_credit_models,
-        model_evaluation,
-        published_warehouse,
-        night_summary,
-    ],
-    asset_checks=quality_checks,
+    assets=ASSETS,
+    # Every suite's checks attach to its asset wherever that asset is defined.
+    asset_checks=quality_checks(ASSETS),
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[extract_arrival_sensor, nightly_failure_notice],
