@@ -129,6 +129,8 @@ def _results(
                 metadata["skipped"] = outcome.skipped_reason
             if failures:
                 metadata["failing_expectations"] = [f.description or f.signature for f in failures]
+                # What a failed night prints: expectation, count, up to three rows (file, row, value).
+                metadata["failures"] = dg.MetadataValue.json(outcome.failure_details(severity))
             if docs is not None:
                 metadata["data_docs"] = dg.MetadataValue.path(str(docs))
             yield dg.AssetCheckResult(

@@ -147,7 +147,22 @@ def test_a_blocked_night_builds_and_publishes_nothing(tmp_path, monkeypatch):
     assert "raw_extracts" in succeeded
     assert not succeeded & {"closecredit_dbt_models", "published_warehouse", "night_summary"}
     assert not published.exists(), "a blocked night publishes nothing"
-    assert "check gx_blocking on raw/crm/opportunity failed (ERROR)" in failure_report(result)
+    report = failure_report(result)
+    text = "\n".join(report)
+    print(text)
+    # What the terminal shows: object, expectation, count, up to three rows (file, row, value).
+    (gate,) = [entry for entry in report if entry.startswith("check gx_blocking on raw/crm/opportunity")]
+    assert gate.startswith("check gx_blocking on raw/crm/opportunity failed (ERROR)\n")
+    assert "crm.opportunity: tonight's quarantined rows do not block the night" in text
+    assert "expectation: expect_column_values_to_be_null(column='_blocking_quarantine_reason')" in text
+    assert "found: 10 of 50 rows (20.00%)" in text
+    assert "check gx_warnings on raw/crm/opportunity failed (WARN)" in report
+    rows = [line.strip() for line in text.splitlines() if line.strip().startswith("row: ")]
+    assert len(rows) == 3  # the blocking expectation's; warnings are named, not detailed
+    assert rows[0].startswith(f"row: {night.isoformat()}/crm/opportunity.csv row 1,")
+    assert "'not a number: n/a'" in rows[0]
+    assert "Traceback" not in text and "Stack Trace" not in text and 'File "' not in text
+    assert "step raw_quality_checks failed: 1 blocking asset check failed" in text
     blocking = next(
         e.event_specific_data
         for e in result.all_events
