@@ -33,6 +33,17 @@ from orchestration.ops.runs import NIGHTLY_JOB
 __all__ = ["NIGHTLY_JOB", "build_defs", "defs"]
 
 
+ASSETS = [
+    raw_extracts,
+    closecredit_dbt_models,
+    data_driven_credits,
+    closecredit_credit_models,
+    model_evaluation,
+    published_warehouse,
+    night_summary,
+]
+
+
 def build_defs(settings: Settings, resource_settings: Settings | None = None) -> dg.Definitions:
     """The definitions for `settings`; `resource_settings` (default: `settings`) is what the
     resources are configured with (the same values, some as `dg.EnvVar`)."""
@@ -40,16 +51,9 @@ def build_defs(settings: Settings, resource_settings: Settings | None = None) ->
     job = build_nightly_job(settings)
     schedules, sensors = build_automation(settings, job)
     return dg.Definitions(
-        assets=[
-            raw_extracts,
-            closecredit_dbt_models,
-            data_driven_credits,
-            closecredit_credit_models,
-            model_evaluation,
-            published_warehouse,
-            night_summary,
-        ],
-        asset_checks=quality_checks,
+        assets=ASSETS,
+        # Every suite's checks attach to its asset wherever that asset is defined.
+        asset_checks=quality_checks(ASSETS),
         jobs=[job],
         schedules=schedules,
         sensors=sensors,

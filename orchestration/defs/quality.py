@@ -4,16 +4,19 @@ Every suite yields two checks on the asset it validates, one per severity the su
 
 - `gx_blocking` (blocking, ERROR): the suite's `critical` expectations — for a raw object the
   file-level ones (file read, contract columns present, row count against recent nights,
-  freshness) and the quarantine-rate limit; for a mart its invariants. A failure stops everything
+  freshness) and the quarantine gate; for a mart its invariants. A failure stops everything
   downstream of the asset in the run: the dbt build after raw checks, the publish after mart checks.
 - `gx_warnings` (never blocking, WARN): the `warning` expectations (row-level checks whose rows
   staging quarantines, accepted values, ranges).
 
-One `multi_asset_check` validates every raw object of the night (after the landing) and one every
-mart that the dbt project defines (after the dbt build): one GX import and one warehouse
-connection per step. Great Expectations is imported inside the check functions only, so importing
-the definitions stays fast. Each run saves results beside the warehouse and rebuilds the Data Docs
-(`<warehouse folder>/quality/data_docs/index.html`).
+One `multi_asset_check` validates every raw object of the night (after the landing), and one per
+step that builds marts validates that step's marts (`quality_checks(assets)`: every asset of the
+code location whose name has a suite in `expectations/marts/`, the marts of both dbt builds and
+the Python-built `fct_model_evaluation`). One check step per building step, not one for all marts,
+so the checks of the first dbt build's marts can run (and block) before the second dbt build:
+one GX import and one warehouse connection per step. Great Expectations is imported inside the
+check functions only, so importing the definitions stays fast. Each run saves results beside the
+warehouse and rebuilds the Data Docs (`<warehouse folder>/quality/data_docs/index.html`).
 """
 
 import warnings
@@ -24,11 +27,10 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.core.contract import load_contract
-from orchestration.defs.dbt import closecredit_dbt_models
 from orchestration.defs.landing import raw_asset_key
 from orchestration.defs.partitions import extract_dates
 from orchestration.ops.resources import Warehouse
-from orchestration.quality.config import CRITICAL, WARNING, data_docs_dir
+from orchestration.quality.config import CRITICAL, WARNING
 from orchestration.quality.suites import mart_suites, raw_suites
 
 BLOCKING_CHECK = "gx_blocking"
@@ -83,11 +85,16 @@ def _raw_specs() -> list[dg.AssetCheckSpec]:
     return specs
 
 
-def mart_asset_keys() -> dict[str, dg.AssetKey]:
-    """Mart suites whose mart the dbt project defines, by mart name (a suite written before its
-    mart gets its checks as soon as the model exists)."""
-    by_name = {key.path[-1]: key for key in closecredit_dbt_models.keys}
-    return {name: by_name[name] for name in mart_suites() if name in by_name}
+def mart_asset_keys(assets: Iterable[dg.AssetsDefinition]) -> dict[str, dict[str, dg.AssetKey]]:
+    """The marts among `assets` that have a suite, per the node (step) that builds them: node name
+    -> {mart name -> its asset key}. A mart is matched by the last part of its asset key."""
+    suites = mart_suites()
+    by_node: dict[str, dict[str, dg.AssetKey]] = {}
+    for assets_def in assets:
+        for key in sorted(assets_def.keys):
+            if key.path[-1] in suites:
+                by_node.setdefault(assets_def.node_def.name, {})[key.path[-1]] = key
+    return by_node
 
 
 def _mart_specs(asset_keys: dict[str, dg.AssetKey]) -> list[dg.AssetCheckSpec]:
@@ -121,6 +128,8 @@ def _results(
                 metadata["skipped"] = outcome.skipped_reason
             if failures:
                 metadata["failing_expectations"] = [f.description or f.signature for f in failures]
+                # What a failed night prints: expectation, count, up to three rows (file, row, value).
+                metadata["failures"] = dg.MetadataValue.json(outcome.failure_details(severity))
             if docs is not None:
                 metadata["data_docs"] = dg.MetadataValue.path(str(docs))
             yield dg.AssetCheckResult(
@@ -183,14 +192,16 @@ def raw_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: Wareho
     yield from _results(outcomes, asset_of, selected, docs)
 
 
-def build_mart_checks(asset_keys: dict[str, dg.AssetKey]) -> dg.AssetChecksDefinition | None:
+def build_mart_checks(
+    asset_keys: dict[str, dg.AssetKey], name: str = "mart_quality_checks"
+) -> dg.AssetChecksDefinition | None:
     """The mart checks for the marts in `asset_keys` (mart name -> its asset); None if none."""
     specs = _mart_specs(asset_keys)
     if not specs:
         return None
 
     @dg.multi_asset_check(
-        name="mart_quality_checks",
+        name=name,
         specs=specs,
         can_subset=True,
         description="Validate the marts against their GX suites (attribution invariants, cost "
@@ -214,13 +225,11 @@ def build_mart_checks(asset_keys: dict[str, dg.AssetKey]) -> dg.AssetChecksDefin
     return mart_quality_checks
 
 
-mart_quality_checks = build_mart_checks(mart_asset_keys())
-
-# What definitions.py registers: `asset_checks=[*quality_checks]`.
-quality_checks: list[dg.AssetChecksDefinition] = [
-    check for check in (raw_quality_checks, mart_quality_checks) if check is not None
-]
-
-
-def data_docs_index(database: Path | None = None) -> Path:
-    return data_docs_dir(database) / "index.html"
+def quality_checks(assets: Iterable[dg.AssetsDefinition]) -> list[dg.AssetChecksDefinition]:
+    """What definitions.py registers for its `assets`: the raw checks, and the mart checks of each
+    step that builds marts with a suite (`mart_quality_checks__<step>`)."""
+    mart_checks = [
+        build_mart_checks(keys, f"mart_quality_checks__{node}")
+        for node, keys in mart_asset_keys(assets).items()
+    ]
+    return [raw_quality_checks, *(check for check in mart_checks if check is not None)]

@@ -38,7 +38,13 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 
 
 def failure_report(result: dg.ExecuteInProcessResult) -> list[str]:
-    """What failed, in words: failed steps with their messages, and failed blocking checks."""
+    """What failed, in words: failed steps with their messages (one line, never a stack trace:
+    those stay in the log file), failed checks, and for a blocking one, per failed expectation,
+    what it expects, how many rows failed and up to three of them (file, row, value)."""
+    import re
+
+    from orchestration.ops.failures import short
+
     lines = []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
@@ -46,13 +52,24 @@ def failure_report(result: dg.ExecuteInProcessResult) -> list[str]:
             message = (data.user_failure_data.description if data.user_failure_data else None) or (
                 data.error.message if data.error else "unknown error"
             )
-            lines.append(f"step {event.step_key} failed: {message.strip()}")
+            for marker in ("\nStack Trace:", "Traceback (most recent call last)"):
+                message = message.split(marker, 1)[0]
+            # "dagster._core.errors.DagsterAssetCheckFailedError: 1 blocking ..." -> "1 blocking ..."
+            message = re.sub(r"^dagster\._core\.errors\.\w+: ", "", message.strip())
+            lines.append(f"step {event.step_key} failed: {short(message)}")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 severity = evaluation.severity.value if evaluation.severity else "ERROR"
                 asset = evaluation.asset_key.to_user_string()
-                lines.append(f"check {evaluation.check_name} on {asset} failed ({severity})")
+                entry = [f"check {evaluation.check_name} on {asset} failed ({severity})"]
+                failures = evaluation.metadata.get("failures") if severity == "ERROR" else None
+                for failure in (failures.value if failures is not None else None) or []:
+                    entry.append(f"    {failure['object']}: {failure['expectation']}")
+                    entry.append(f"      expectation: {failure['signature']}")
+                    entry.append(f"      found: {failure['found']}")
+                    entry += [f"      row: {sample}" for sample in failure["samples"][:3]]
+                lines.append("\n".join(entry))  # one entry per check, its details indented
     return lines
 
 

@@ -123,20 +123,18 @@ def test_a_blocked_night_builds_and_publishes_nothing(tmp_path):
     publish and the summary never run."""
     from orchestration.core.settings import Settings
     from orchestration.definitions import build_defs
-    from orchestration.defs.quality import quality_checks
     from orchestration.night.run import failure_report
     from tests.contract_rows import write_night
     from tests.unit.quality.quality_rows import clean_rows
 
     night = date(2026, 11, 26)
     published = tmp_path / "warehouse" / "closecredit.duckdb"
-    location = build_defs(Settings(database=str(published), extracts=str(tmp_path / "extracts")))
+    defs = build_defs(Settings(database=str(published), extracts=str(tmp_path / "extracts")))
     rows = {obj.qualified_name: clean_rows(obj, 50, night) for obj in load_contract()}
     for row in rows["crm.opportunity"][:10]:
         row["amount"] = "n/a"
     write_night(tmp_path / "extracts", night, rows)
 
-    defs = dg.Definitions.merge(location, dg.Definitions(asset_checks=quality_checks))
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("extract_date", [night.isoformat()])
     result = defs.resolve_job_def("nightly").execute_in_process(
@@ -148,7 +146,22 @@ def test_a_blocked_night_builds_and_publishes_nothing(tmp_path):
     assert "raw_extracts" in succeeded
     assert not succeeded & {"closecredit_dbt_models", "published_warehouse", "night_summary"}
     assert not published.exists(), "a blocked night publishes nothing"
-    assert "check gx_blocking on raw/crm/opportunity failed (ERROR)" in failure_report(result)
+    report = failure_report(result)
+    text = "\n".join(report)
+    print(text)
+    # What the terminal shows: object, expectation, count, up to three rows (file, row, value).
+    (gate,) = [entry for entry in report if entry.startswith("check gx_blocking on raw/crm/opportunity")]
+    assert gate.startswith("check gx_blocking on raw/crm/opportunity failed (ERROR)\n")
+    assert "crm.opportunity: tonight's quarantined rows do not block the night" in text
+    assert "expectation: expect_column_values_to_be_null(column='_blocking_quarantine_reason')" in text
+    assert "found: 10 of 50 rows (20.00%)" in text
+    assert "check gx_warnings on raw/crm/opportunity failed (WARN)" in report
+    rows = [line.strip() for line in text.splitlines() if line.strip().startswith("row: ")]
+    assert len(rows) == 3  # the blocking expectation's; warnings are named, not detailed
+    assert rows[0].startswith(f"row: {night.isoformat()}/crm/opportunity.csv row 1,")
+    assert "'not a number: n/a'" in rows[0]
+    assert "Traceback" not in text and "Stack Trace" not in text and 'File "' not in text
+    assert "step raw_quality_checks failed: 1 blocking asset check failed" in text
     blocking = next(
         e.event_specific_data
         for e in result.all_events
@@ -161,3 +174,136 @@ def test_a_blocked_night_builds_and_publishes_nothing(tmp_path):
     assert "not a number: n/a" in message and f"{night.isoformat()}/crm/opportunity.csv row 1" in message
     assert (published.parent / "quality" / "data_docs" / "index.html").exists()
     shutil.rmtree(tmp_path / "dagster_home", ignore_errors=True)
+
+
+# --- mart suites on a real night's marts -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(run_dbt, tmp_path_factory):
+    """One demo company (scale 0.05, two nights) built as the nightly job builds it: dbt, the
+    attribution engine, dbt again, the model evaluation against the demo's ground truth."""
+    from orchestration.attribution.evaluation import evaluate_models
+    from orchestration.attribution.warehouse import run_data_driven_attribution
+    from orchestration.core.dbt_args import build_args
+    from orchestration.demo import generate
+    from orchestration.quality.config import dbt_vars
+
+    root = tmp_path_factory.mktemp("built_marts")
+    generate(root / "demo", scale=0.05, days=2, community_strength=3.0)
+    extracts = root / "demo" / "extracts"
+    database = root / "warehouse" / "closecredit.duckdb"
+    database.parent.mkdir()
+    nights = complete_extract_dates(extracts)
+    with duckdb.connect(str(database)) as con:
+        for night in nights:
+            land_night(con, extracts, night)
+    as_of = nights[-1]
+    run_dbt(build_args(as_of, exclude="source:attribution+"), database)
+    with duckdb.connect(str(database)) as con:
+        run_data_driven_attribution(con, as_of)
+    run_dbt(build_args(as_of, select="source:attribution+"), database)
+    with duckdb.connect(str(database)) as con:
+        evaluation = evaluate_models(
+            con,
+            root / "demo" / "ground_truth",
+            fiscal_year_start_month=int(dbt_vars()["fiscal_year_start_month"]),
+        )
+        evaluation["as_of_date"] = as_of
+        con.register("evaluation", evaluation)
+        con.execute("create or replace table marts.fct_model_evaluation as select * from evaluation")
+    return database, as_of
+
+
+@pytest.fixture
+def marts_of(built):
+    """A connection to the built night whose changes are rolled back after the test."""
+    database, as_of = built
+    con = duckdb.connect(str(database))
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("begin transaction")
+    yield con, as_of
+    con.execute("rollback")
+    con.close()
+
+
+def _validate(con, as_of, mart):
+    from orchestration.quality.run import validate_mart
+    from orchestration.quality.suites import mart_suites
+
+    outcome, _ = validate_mart(con, mart_suites()[mart], as_of)
+    return outcome
+
+
+def _failed(outcome, column):
+    found = [e for e in outcome.failures(CRITICAL) if column in e.signature]
+    assert found, outcome.message(CRITICAL)
+    return found[0]
+
+
+def test_every_mart_suite_passes_on_a_real_night(marts_of):
+    from orchestration.quality.results import PASSED, SKIPPED
+    from orchestration.quality.suites import mart_suites
+
+    con, as_of = marts_of
+    counts = dict(
+        con.execute("select signal, count(*) from marts.fct_investment_signals group by signal").fetchall()
+    )
+    print(f"signals fired: {counts}")
+    assert counts, "the word-of-mouth company fires signals, so their suite has rows to judge"
+    for mart in mart_suites():
+        outcome = _validate(con, as_of, mart)
+        assert outcome.check_passed(CRITICAL), outcome.message(CRITICAL)
+        checked = [e for e in outcome.expectations if e.status != SKIPPED]
+        assert outcome.status != SKIPPED and len(checked) == len(outcome.expectations), mart
+        assert all(e.status == PASSED for e in outcome.of_severity(CRITICAL)), mart
+
+
+def test_a_resource_cost_that_does_not_match_the_group_view_blocks(marts_of):
+    con, as_of = marts_of
+    con.execute(
+        "update marts.fct_cost_per_close_by_resource set cost = cost + 1000 "
+        "where resource = 'sales' and attribution_model = 'linear' and period_type = 'quarter'"
+    )
+    outcome = _validate(con, as_of, "fct_cost_per_close_by_resource")
+    assert not outcome.check_passed(CRITICAL)
+    assert _failed(outcome, "cost_difference").unexpected_count >= 1
+    assert _failed(outcome, "cost_spread_across_models").unexpected_count >= 1
+
+
+def test_a_signal_its_rule_calls_for_that_did_not_fire_blocks(marts_of):
+    con, as_of = marts_of
+    (period_type, period_start, signal) = con.execute(
+        "select period_type, period_start, signal from marts.fct_investment_signals "
+        "where signal in ('community_high_share', 'community_low_share', 'credit_mismatch') limit 1"
+    ).fetchall()[0]
+    con.execute(
+        "delete from marts.fct_investment_signals where period_type = ? and period_start = ? and signal = ?",
+        [period_type, period_start, signal],
+    )
+    outcome = _validate(con, as_of, "fct_investment_signals")
+    missed = _failed(outcome, "signal_rows")
+    assert missed.unexpected_count == 1
+    assert f"signal='{signal}'" in " ".join(missed.sample_lines())
+
+
+def test_a_signal_whose_numbers_do_not_meet_its_rule_blocks(marts_of):
+    con, as_of = marts_of
+    con.execute(
+        "update marts.fct_investment_signals set community_share = 0.0, metric_value = 0.0 "
+        "where signal = 'community_high_share'"
+    )
+    outcome = _validate(con, as_of, "fct_investment_signals")
+    assert _failed(outcome, "fired_by_its_rule").unexpected_count >= 1
+
+
+def test_an_evaluation_missing_a_model_or_comparing_other_deals_blocks(marts_of):
+    con, as_of = marts_of
+    con.execute(
+        "update marts.fct_model_evaluation set deals = deals + 1 "
+        "where attribution_model = 'linear' and period_type = 'quarter'"
+    )
+    con.execute("delete from marts.fct_model_evaluation where attribution_model = 'markov'")
+    outcome = _validate(con, as_of, "fct_model_evaluation")
+    assert _failed(outcome, "deals_spread_across_models").unexpected_count >= 1
+    assert _failed(outcome, "models_evaluated").unexpected_count >= 1

@@ -3,6 +3,7 @@ import (the definitions never import Great Expectations)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -10,14 +11,14 @@ import dagster as dg
 import pytest
 
 from orchestration.core.contract import PROJECT_DIR, load_contract
-from orchestration.defs.quality import BLOCKING_CHECK, WARNING_CHECK, mart_asset_keys, quality_checks
+from orchestration.defs.quality import BLOCKING_CHECK, WARNING_CHECK
 
 
 @pytest.fixture(scope="module")
 def defs():
     from orchestration.definitions import defs as location
 
-    return dg.Definitions.merge(location, dg.Definitions(asset_checks=quality_checks))
+    return location
 
 
 def test_importing_the_definitions_does_not_import_great_expectations():
@@ -35,8 +36,12 @@ def test_the_definitions_with_the_quality_checks_load(defs):
     dg.Definitions.validate_loadable(defs)
 
 
+def _check_specs(defs) -> list[dg.AssetCheckSpec]:
+    return [spec for checks in defs.asset_checks for spec in checks.check_specs]
+
+
 def test_every_raw_asset_has_a_blocking_and_a_warning_check(defs):
-    specs = {(s.asset_key, s.name): s for check in quality_checks for s in check.check_specs}
+    specs = {(s.asset_key, s.name): s for s in _check_specs(defs)}
     graph_checks = defs.resolve_asset_graph().asset_check_keys
     for obj in load_contract():
         asset = dg.AssetKey(["raw", obj.system, obj.name])
@@ -46,21 +51,50 @@ def test_every_raw_asset_has_a_blocking_and_a_warning_check(defs):
         assert f"raw.{obj.qualified_name}" in specs[(asset, BLOCKING_CHECK)].description
 
 
-def test_mart_checks_attach_to_the_dbt_models_of_the_marts(defs):
-    keys = mart_asset_keys()
+SUITE_FILES = sorted((PROJECT_DIR / "expectations").glob("*/*.json"))
+
+
+@pytest.mark.parametrize("path", SUITE_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_suite_file_has_its_checks_attached_to_its_asset(defs, path):
+    """Read from the files on disk and the loaded code location, not from the code's list: a suite
+    whose asset is built anywhere in the graph has a blocking and a warning check on that asset."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    settings = document["meta"]["closecredit"]
+    shown = f"expectations/{path.parent.name}/{path.name}"
+    specs = [s for s in _check_specs(defs) if s.metadata.get("suite_file") == shown]
+    assert {s.name for s in specs} == {BLOCKING_CHECK, WARNING_CHECK}, f"{shown} has no checks attached"
+    assert {s.blocking for s in specs if s.name == BLOCKING_CHECK} == {True}
+    (asset,) = {s.asset_key for s in specs}
+    if path.parent.name == "raw":
+        assert asset == dg.AssetKey(["raw", *settings["object"].split(".")])
+    else:
+        assert asset.path[-1] == settings["mart"]
     graph = defs.resolve_asset_graph()
-    for mart, asset in keys.items():
-        assert asset.path[-1] == mart
-        assert dg.AssetCheckKey(asset, BLOCKING_CHECK) in graph.asset_check_keys
-        assert dg.AssetCheckKey(asset, WARNING_CHECK) in graph.asset_check_keys
+    assert graph.get(asset).is_materializable, f"{asset.to_user_string()} is built by no asset"
+    for check in (BLOCKING_CHECK, WARNING_CHECK):
+        assert dg.AssetCheckKey(asset, check) in graph.asset_check_keys
 
 
-def test_the_nightly_job_runs_the_checks(defs):
+def test_the_marts_built_after_the_engine_have_their_checks(defs):
+    """The credit and cost marts (second dbt build) and the model evaluation (Python) included."""
+    checked = {s.asset_key.path[-1] for s in _check_specs(defs)}
+    assert {
+        "fct_close_credit",
+        "fct_credit_by_source",
+        "fct_cost_per_close",
+        "fct_cost_per_close_by_resource",
+        "fct_investment_signals",
+        "fct_model_evaluation",
+    } <= checked
+
+
+def test_the_nightly_job_runs_every_check(defs):
     job = defs.resolve_job_def("nightly")
     nodes = {node.name for node in job.graph.nodes}
-    assert "raw_quality_checks" in nodes
-    if mart_asset_keys():
-        assert "mart_quality_checks" in nodes
+    check_nodes = {checks.node_def.name for checks in defs.asset_checks}
+    assert "raw_quality_checks" in check_nodes
+    assert len(check_nodes) >= 4  # raw, and the marts of both dbt builds and of the evaluation
+    assert check_nodes <= nodes, sorted(check_nodes - nodes)
 
 
 def test_mart_checks_block_what_is_downstream_of_a_broken_mart(tmp_path):
