@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # The venv's tools (dbt, dagster) first, for every command and the processes it starts.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test lint unit demo dev status bench lock clean
+.PHONY: run test lint unit demo dev status bench bench-night lock clean
 
 $(INSTALLED): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ dev: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_foundation.py $(ARGS)
+
+## The whole night per scale, full and incremental, into docs/benchmarks.md (ARGS="--scales 0.1 --runs 3").
+bench-night: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_night.py $(ARGS)
 
 lock: $(INSTALLED)
 	$(BIN)/pip freeze --exclude-editable | grep -v '^closecredit' > requirements.lock.new

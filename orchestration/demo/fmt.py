@@ -270,10 +270,6 @@ def month_start(mi: np.ndarray) -> np.ndarray:
     return days_from_civil(1970 + mi // 12, mi % 12 + 1, np.ones_like(mi)) * DAY
 
 
-def day_start(seconds: np.ndarray) -> np.ndarray:
-    return np.floor_divide(np.asarray(seconds, dtype=np.int64), DAY) * DAY
-
-
 # --- numbers and booleans --------------------------------------------------------------------------
 
 

@@ -201,6 +201,8 @@ def generate(
         "dirty_rows_total": int(planted_table.num_rows),
         "soft_deleted_rows": deleted,
         "web": web.stats,
+        "crm": crm.stats,
+        "referral": ref.stats,
         "restated_spend_rows": _restated(plan, sources["costs.marketing_spend"]),
         "bom_file": f"{plan.extract_dates[-1].isoformat()}/{BOM_FILE}",
         "drift_column": f"web/event.csv: {V.DRIFT_COLUMN}",

@@ -84,10 +84,6 @@ def group_cummax(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(shifted) - dense.astype(np.int64) * big
 
 
-def group_sum(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    return np.bincount(groups, weights=values, minlength=size)
-
-
 def repeat_index(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(owner index, position within owner) for counts per owner."""
     counts = np.asarray(counts, dtype=np.int64)

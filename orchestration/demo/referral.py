@@ -22,7 +22,6 @@ from .world import World, sample_partners
 class ReferralOut:
     sources: dict[str, Source]
     touch_record_id: pa.Array  # touch uid -> referral_id of its record (or null)
-    partner_ids: pa.Array
     stats: dict
 
 
@@ -172,6 +171,4 @@ def build_referral(plan: Plan, w: World, outcome: dict, opp_ids: pa.Array) -> Re
         "paid_at": fmt.timestamps(paid),
     }
     sources["payout"] = source("referral", "payout", cols, delta_nights(plan, vts, vpo))
-    return ReferralOut(
-        sources, touch_record_id, partner_ids, {"partners": n_pt, "referrals": n_rec, "payouts": n_po}
-    )
+    return ReferralOut(sources, touch_record_id, {"partners": n_pt, "referrals": n_rec, "payouts": n_po})

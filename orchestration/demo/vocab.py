@@ -12,7 +12,6 @@ from __future__ import annotations
 
 SITE_HOST = "www.brightwave.example"
 SITE = f"https://{SITE_HOST}"
-COMMUNITY_HOST = "community.brightwave.example"
 STAFF_DOMAIN = "brightwave.example"
 
 GROUPS = ("sales", "marketing", "community", "direct")

@@ -10,6 +10,7 @@ visitors and bots fill the traffic up to the scale's volume. Nothing is a per-ro
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -86,10 +87,12 @@ def _by_group(groups: np.ndarray, build) -> pa.Array:
     """Build an array group by group (build(code, idx) -> array for rows idx), in row order."""
     n = len(groups)
     order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    bounds = np.concatenate([[0], np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1, [n]])
     pieces = []
-    for code in np.unique(groups):
-        idx = order[groups[order] == code]
-        pieces.append(build(int(code), idx).cast(pa.string()))
+    for lo, hi in itertools.pairwise(bounds):
+        if hi > lo:
+            pieces.append(build(int(sorted_groups[lo]), order[lo:hi]).cast(pa.string()))
     if not pieces:
         return fmt.nulls(0)
     inverse = np.empty(n, dtype=np.int64)

@@ -2,12 +2,13 @@
 touches of every person over time. Outcomes (won/lost) come later, from regimes.py.
 
 All tables are dicts of numpy arrays (one row per entity); times are int64 UTC seconds; NA marks
-a missing time. Nothing here formats text: emit.py turns the world into contract rows.
+a missing time. Nothing here formats text: web.py, crm/, referral.py and costs.py turn the world
+into contract rows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,7 +41,6 @@ class World:
     opps: Table
     people: Table
     touches: Table
-    extra: dict = field(default_factory=dict)
 
 
 # --- staff ----------------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def build_opps(plan: Plan, users: Table, accounts: Table, companies: Table) -> T
 
 # --- people -------------------------------------------------------------------------------------------
 
-PERSON_KINDS = ("journey", "noise", "prospect")
+# people["kind"]: 0 journey (on a deal), 1 noise (a lead that never converts), 2 prospect
 
 
 def build_people(plan: Plan, opps: Table, accounts: Table, companies: Table) -> Table:
