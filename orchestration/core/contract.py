@@ -235,7 +235,10 @@ non-text columns only).
 A row goes to `stg_audit__quarantine` (object, file, row number, column, reason), never silently
 away, when: a required column is empty; a conditionally required column is empty while its
 condition is true; a value does not parse as its type; a number is outside its bounds; a
-currency is not ISO 4217. Each row is quarantined once, for its first failing column. Money
+currency is not ISO 4217. Each row is quarantined once, for its first failing column. A few bad
+rows only warn; a file blocks the night when its quarantined rows pass the gate of
+`macros/staging/quarantine_gate_blocks.sql` (dbt vars `max_quarantine_rate` and
+`quarantine_gate_min_rows`; docs/design.md, "Flow of one night"). Money
 columns name their currency column; amounts are converted to the reporting currency with
 `costs/fx_rate.csv` (docs/costs-and-signals.md, "Money").
 
