@@ -11,32 +11,33 @@ deals as (
     select * from {{ ref('int_credited_deals') }}
 ),
 
-data_driven_models as (
-    select 'markov' as attribution_model
-    union all
-    select 'shapley' as attribution_model
-),
+{%- set engine_models = data_driven_models() %}
+{%- if engine_models %}
 
 data_driven as (
     -- The engine credits journey touches only; the owner touch and any touch it did not list get 0.
     select
         touches.opportunity_id,
         touches.touch_id,
-        data_driven_models.attribution_model,
+        models.attribution_model,
         coalesce(engine.credit_fraction, 0.0) as credit_fraction
     from touches
-    cross join data_driven_models
+    cross join {{ attribution_model_rows(engine_models) }} as models
     left join {{ ref('stg_attribution__data_driven_credits') }} as engine
         on
             touches.opportunity_id = engine.opportunity_id
             and touches.touch_id = engine.touch_id
-            and data_driven_models.attribution_model = engine.attribution_model
+            and models.attribution_model = engine.attribution_model
 ),
+{%- endif %}
 
 credits as (
+    -- The models of var('attribution_models').
     select * from {{ ref('int_credit_rule_based') }}
+    {%- if engine_models %}
     union all
     select * from data_driven
+    {%- endif %}
 )
 
 select
