@@ -24,8 +24,8 @@ cost_per_close as (
 
 resources as (
     select
-        {{ cost_text('source_group') }} as source_group,
-        {{ cost_text('resource') }} as resource
+        {{ rule_text('source_group') }} as source_group,
+        {{ rule_text('resource') }} as resource
     from {{ ref('cost_resources') }}
 ),
 
