@@ -46,11 +46,15 @@
 {% endmacro %}
 
 {% macro attribution_model_rows(models=none) %}
-    {#- A relation of the listed attribution models (or of `models`), to cross join with: marts
-        and tests list every model even where a period or deal has no credit. -#}
+    {#- A relation of the listed attribution models (or of `models`; no rows for an empty list),
+        to cross join with: marts and tests list every model even where a period or deal has no
+        credit. -#}
+    {%- set models = models if models is not none else attribution_models() %}
     (
-        {%- for model_name in (models if models is not none else attribution_models()) %}
+        {%- for model_name in models %}
         select '{{ model_name }}' as attribution_model{% if not loop.last %} union all{% endif %}
+        {%- else %}
+        select cast(null as {{ dbt.type_string() }}) as attribution_model where 1 = 0
         {%- endfor %}
     )
 {% endmacro %}

@@ -6,10 +6,19 @@
     {{ return(['cost_source', 'cost_item', 'owner_group']) }}
 {% endmacro %}
 
-{% macro cost_rule_best_matches(combinations, key_column) %}
-    {#- For each row of `combinations` (`key_column` and every cost_rule_attributes()), the first
-        matching rule's source_group and rule_order. -#}
-    {{ first_matching_rules('cost_allocation_rules', combinations, key_column, cost_rule_attributes(), ['source_group']) }}
+{% macro cost_rule_ctes(rows, relation, key_column) %}
+    {#- rule_matching_ctes() for the allocation rules: `rows`, `combinations`, `best_matches`. -#}
+    {{- rule_matching_ctes(rows, relation, key_column, 'cost_allocation_rules', cost_rule_attributes(), ['source_group']) -}}
+{% endmacro %}
+
+{% macro cost_resource_rows() %}
+    {#- seeds/costs/cost_resources.csv as the rules compare it: source_group -> resource. -#}
+    (
+        select
+            {{ rule_text('source_group') }} as source_group,
+            {{ rule_text('resource') }} as resource
+        from {{ ref('cost_resources') }}
+    )
 {% endmacro %}
 
 {% macro resource_of(source_group_expr, resource_expr) -%}

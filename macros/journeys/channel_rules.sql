@@ -17,3 +17,9 @@
     {{ first_matching_rules('channel_rules', combinations, key_column, channel_rule_attributes(), ['channel'],
         subdomain_attributes=['referrer_host']) }}
 {% endmacro %}
+
+{% macro channel_rule_ctes(rows, relation, key_column) %}
+    {#- rule_matching_ctes() for the channel rules: `rows`, `combinations`, `best_matches`. -#}
+    {{- rule_matching_ctes(rows, relation, key_column, 'channel_rules', channel_rule_attributes(), ['channel'],
+        subdomain_attributes=['referrer_host']) -}}
+{% endmacro %}

@@ -86,3 +86,26 @@
     ) as ranked_matches
     where match_number = 1
 {% endmacro %}
+
+{% macro rule_matching_ctes(rows, relation, key_column, rules, attributes, outputs, subdomain_attributes=[]) %}
+    {#- Three CTEs: `rows` (every row of `relation` with `key_column`, the key of its attribute
+        combination), `combinations` (each distinct combination once) and `best_matches` (the
+        first matching rule of each combination); join `best_matches` back on `key_column`. -#}
+{{ rows }} as (
+    select
+        *,
+        {{ rule_match_key(attributes) }} as {{ key_column }}
+    from {{ relation }}
+),
+
+combinations as (
+    select distinct
+        {{ key_column }},
+        {{ attributes | join(', ') }}
+    from {{ rows }}
+),
+
+best_matches as (
+    {{ first_matching_rules(rules, 'combinations', key_column, attributes, outputs, subdomain_attributes) | indent(4) }}
+)
+{%- endmacro %}

@@ -27,6 +27,14 @@
     cross join {{ attribution_model_rows() }} as models
 {% endmacro %}
 
+{% macro grid_cell_columns(relation) -%}
+    {#- The grid's key columns of `relation`: period_type, period_start, source_group, attribution_model. -#}
+    {{ relation }}.period_type,
+        {{ relation }}.period_start,
+        {{ relation }}.source_group,
+        {{ relation }}.attribution_model
+{%- endmacro %}
+
 {% macro join_grid_cell(left, right, with_model=true) -%}
     {#- The join condition of two grid relations on period, group (and model). -#}
     {{ left }}.period_type = {{ right }}.period_type

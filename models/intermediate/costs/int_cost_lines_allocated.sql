@@ -1,34 +1,14 @@
 -- Every cost line with the source group its first matching allocation rule gives
 -- (seeds/costs/cost_allocation_rules.csv, lowest rule_order wins; cell grammar in
--- macros/mappings/rule_matcher.sql) and that group's resource (seeds/costs/cost_resources.csv). A line no
--- rule takes is source group `unallocated`: reported, never dropped. Rules are matched once per
+-- macros/mappings/rule_matcher.sql) and that group's resource (seeds/costs/cost_resources.csv). A
+-- line no rule takes is source group `unallocated`: reported, never dropped. Rules are matched once per
 -- distinct combination of attributes, then joined back.
-{%- set attributes = cost_rule_attributes() %}
 with
 
-lines as (
-    select
-        *,
-        {{ rule_match_key(attributes) }} as allocation_key
-    from {{ ref('int_cost_lines') }}
-),
-
-combinations as (
-    select distinct
-        allocation_key,
-        {{ attributes | join(', ') }}
-    from lines
-),
-
-best_matches as (
-    {{ cost_rule_best_matches('combinations', 'allocation_key') | indent(4) }}
-),
+{{ cost_rule_ctes('lines', ref('int_cost_lines'), 'allocation_key') }},
 
 resources as (
-    select
-        {{ rule_text('source_group') }} as source_group,
-        {{ rule_text('resource') }} as resource
-    from {{ ref('cost_resources') }}
+    select * from {{ cost_resource_rows() }} as cost_resources
 )
 
 select

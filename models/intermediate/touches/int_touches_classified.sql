@@ -7,23 +7,7 @@
 {%- set attributes = channel_rule_attributes() %}
 with
 
-touches as (
-    select
-        *,
-        {{ rule_match_key(attributes) }} as classification_key
-    from {{ ref('int_touches_unioned') }}
-),
-
-combinations as (
-    select distinct
-        classification_key,
-        {{ attributes | join(', ') }}
-    from touches
-),
-
-best_matches as (
-    {{ channel_rule_best_matches('combinations', 'classification_key') | indent(4) }}
-),
+{{ channel_rule_ctes('touches', ref('int_touches_unioned'), 'classification_key') }},
 
 channels as (
     select * from {{ ref('channels') }}

@@ -23,10 +23,7 @@ outcomes as (
 ),
 
 resources as (
-    select
-        {{ rule_text('source_group') }} as source_group,
-        {{ rule_text('resource') }} as resource
-    from {{ ref('cost_resources') }}
+    select * from {{ cost_resource_rows() }} as cost_resources
 ),
 
 periods as (
@@ -63,10 +60,7 @@ period_costs as (
 
 filled as (
     select
-        grid.period_type,
-        grid.period_start,
-        grid.source_group,
-        grid.attribution_model,
+        {{ grid_cell_columns('grid') }},
         cast(coalesce(costs.cost, 0.0) as double) as cost,
         coalesce(costs.cost_lines, 0) as cost_lines,
         coalesce(costs.unconverted_cost_lines, 0) as unconverted_cost_lines,
@@ -89,8 +83,9 @@ select
     filled.unconverted_cost_lines,
     filled.credited_closes,
     filled.credited_revenue,
-    {{ cost_per_close('filled.cost', 'filled.credited_closes', resource_of('filled.source_group', 'resources.resource')) }}
-        as cost_per_close,
+    {{ cost_per_close(
+        'filled.cost', 'filled.credited_closes', resource_of('filled.source_group', 'resources.resource')
+    ) }} as cost_per_close,
     {{ safe_divide('filled.credited_revenue - filled.cost', 'filled.cost') }} as roi,
     filled.credited_closes - legacy.credited_closes as credit_shift,
     cast(coalesce(period_costs.total_cost, 0.0) as double) as period_total_cost,

@@ -12,10 +12,7 @@ by_group as (
 ),
 
 resources as (
-    select
-        {{ rule_text('source_group') }} as source_group,
-        {{ rule_text('resource') }} as resource
-    from {{ ref('cost_resources') }}
+    select * from {{ cost_resource_rows() }} as cost_resources
 ),
 
 by_resource as (

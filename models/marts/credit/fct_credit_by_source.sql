@@ -53,10 +53,7 @@ credited as (
 
 filled as (
     select
-        grid.period_type,
-        grid.period_start,
-        grid.source_group,
-        grid.attribution_model,
+        {{ grid_cell_columns('grid') }},
         coalesce(credited.credited_closes, 0.0) as credited_closes,
         coalesce(credited.credited_revenue, 0.0) as credited_revenue
     from grid
