@@ -29,6 +29,7 @@ OUTPUT_SCHEMA = "attribution"
 class DataDrivenSummary:
     as_of_date: date
     path_transform: str
+    models: tuple[str, ...]
     fitted_journeys: int
     converting_journeys: int
     credited_deals: int
@@ -95,6 +96,7 @@ def run_data_driven_attribution(
     return DataDrivenSummary(
         as_of_date=as_of_date,
         path_transform=transform,
+        models=models,
         fitted_journeys=len(outcomes),
         converting_journeys=int(outcomes["converted"].sum()),
         credited_deals=len(credited),

@@ -79,6 +79,7 @@ def test_dropping_a_model_from_the_var_drops_it_from_the_engine_output():
     assert _models_written(con) == {"markov", "shapley"}
     summary = run_data_driven_attribution(con, AS_OF, WITHOUT_SHAPLEY)
     assert _models_written(con) == {"markov"}
+    assert summary.models == ("markov",)
     assert summary.credit_rows == 3  # markov only: one row per touch of o1 and o2
     assert con.execute(f"select count(*) from {OUTPUT_SCHEMA}.markov_removal_effects").fetchone()[0] == 2
 
