@@ -27,9 +27,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
 NIGHT = date(2026, 11, 26)
-from orchestration.attribution.rules import RULE_MODELS  # noqa: E402
+from orchestration.attribution.listing import attribution_models  # noqa: E402
 
-MODELS = ("legacy_handoff", *RULE_MODELS, "markov", "shapley")
+MODELS = attribution_models()
 
 
 def _peak_mib() -> float:

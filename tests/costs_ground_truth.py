@@ -19,14 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from orchestration.core.periods import period_starts
+from orchestration.core.source_groups import source_groups
+
 GROUND_TRUTH = "ground_truth"
 TRUTH_MODEL = "ground_truth"
-TRUE_SHARE_COLUMNS = {
-    "sales": "sales_share",
-    "marketing": "marketing_share",
-    "community": "community_share",
-    "direct": "direct_share",
-}
+# The demo's truth has one `<group>_share` column per touch group.
+TRUE_SHARE_COLUMNS = {group: f"{group}_share" for group in source_groups()}
 KEY = ["period_type", "period_start", "source_group"]
 COLUMNS = [
     "period_type",
@@ -40,22 +39,6 @@ COLUMNS = [
     "true_cost_per_close",
     "cost_per_close_error",
 ]
-
-
-def period_starts(dates: pd.Series, period_type: str, fiscal_year_start_month: int = 1) -> pd.Series:
-    """First day of each date's month, or of its fiscal quarter (quarters start in the months
-    fiscal_year_start_month, +3, +6, +9), as the warehouse buckets them (macros/money/periods.sql)."""
-    if not 1 <= fiscal_year_start_month <= 12:
-        raise ValueError("fiscal_year_start_month must be in 1..12")
-    days = pd.to_datetime(dates)
-    month_index = days.dt.year * 12 + days.dt.month - 1
-    if period_type == "quarter":
-        month_index = month_index - (month_index - (fiscal_year_start_month - 1)) % 3
-    elif period_type != "month":
-        raise ValueError(f"unknown period_type {period_type!r}: month or quarter")
-    return pd.to_datetime(
-        {"year": month_index // 12, "month": month_index % 12 + 1, "day": 1}
-    ).dt.date.rename(None)
 
 
 def true_credited_closes(

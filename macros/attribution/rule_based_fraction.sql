@@ -91,14 +91,3 @@
             end
     end
 {% endmacro %}
-
-{% macro rule_based_models() %}
-    {{ return(['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based',
-               'u_shaped', 'w_shaped', 'full_path', 'custom']) }}
-{% endmacro %}
-
-{% macro attribution_models() %}
-    {#- Every model of the credit mart: the traditional answer, the rule-based ones, the
-        data-driven ones (computed by the engine, orchestration/attribution). -#}
-    {{ return(['legacy_handoff'] + rule_based_models() + ['markov', 'shapley']) }}
-{% endmacro %}

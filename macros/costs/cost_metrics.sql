@@ -62,12 +62,3 @@
         else {{ dbt.concat(["'the quarter starting '", as_text(period_start)]) }}
     end
 {%- endmacro %}
-{% macro attribution_model_rows() %}
-    {#- A relation of every attribution model of the credit mart (attribution_models()), to cross
-        join with: the cost marts list every model even in a period without credit. -#}
-    (
-        {%- for model_name in attribution_models() %}
-        select '{{ model_name }}' as attribution_model{% if not loop.last %} union all{% endif %}
-        {%- endfor %}
-    )
-{% endmacro %}

@@ -1,11 +1,11 @@
 """How far each model's source-group shares land from a known truth (the demo's ground truth).
 
-The demo generator writes, beside its extracts, each won deal's true sales / marketing /
-community / direct shares. For every period (month and fiscal quarter of the close) and model:
+The demo generator writes, beside its extracts, each won deal's true share per touch group
+(seeds/mappings/source_groups.csv). For every period (month and fiscal quarter of the close) and model:
 
-- `deal_mae`: the mean over the period's deals and the four groups of |model share - true share|
+- `deal_mae`: the mean over the period's deals and the touch groups of |model share - true share|
   (how wrong the model is about one deal);
-- `share_mae`: the mean over the four groups of |model's share of the period's credited closes -
+- `share_mae`: the mean over the touch groups of |model's share of the period's credited closes -
   the true share| (how wrong the budget picture is).
 
 Only deals present in both the truth and the credit mart are compared (`deals` says how many).
@@ -18,7 +18,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-GROUPS = ("sales", "marketing", "community", "direct")
+from orchestration.core.periods import PERIOD_TYPES, period_starts
+from orchestration.core.source_groups import source_groups
+
 TRUTH_FILE = "deal_source_shares.csv"
 
 
@@ -26,7 +28,7 @@ def load_truth(ground_truth_dir: Path) -> pd.DataFrame:
     truth = pd.read_csv(ground_truth_dir / TRUTH_FILE, dtype={"opportunity_id": str})
     shares = truth.melt(
         id_vars=["opportunity_id"],
-        value_vars=[f"{g}_share" for g in GROUPS],
+        value_vars=[f"{g}_share" for g in source_groups()],
         var_name="source_group",
         value_name="true_share",
     )
@@ -42,9 +44,6 @@ def evaluate_models(
     schema: str = "marts",
 ) -> pd.DataFrame:
     """Per period and model: deals compared, deal_mae, share_mae (see the module docstring)."""
-    # pandas anchors quarters on the month the fiscal year ends.
-    year_end = ("DEC", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV")
-    quarter = f"Q-{year_end[fiscal_year_start_month - 1]}"
     truth = load_truth(ground_truth_dir)
     credit = con.execute(
         f"""
@@ -54,7 +53,7 @@ def evaluate_models(
         """
     ).df()
     deals = credit[["opportunity_id", "attribution_model", "close_date"]].drop_duplicates()
-    grid = deals.merge(pd.DataFrame({"source_group": GROUPS}), how="cross")
+    grid = deals.merge(pd.DataFrame({"source_group": source_groups()}), how="cross")
     model_shares = grid.merge(
         credit, on=["opportunity_id", "attribution_model", "close_date", "source_group"], how="left"
     )
@@ -63,10 +62,10 @@ def evaluate_models(
     compared["close_date"] = pd.to_datetime(compared["close_date"])
     compared["abs_error"] = (compared["share"] - compared["true_share"]).abs()
     frames = []
-    for period_type, freq in (("month", "M"), ("quarter", quarter)):
+    for period_type in PERIOD_TYPES:
         period = compared.assign(
             period_type=period_type,
-            period_start=compared["close_date"].dt.to_period(freq).dt.start_time.dt.date,
+            period_start=period_starts(compared["close_date"], period_type, fiscal_year_start_month).values,
         )
         keys = ["period_type", "period_start", "attribution_model"]
         per_deal = period.groupby(keys).agg(

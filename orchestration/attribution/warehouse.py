@@ -1,9 +1,11 @@
-"""Run the data-driven models (markov, shapley) on the warehouse's journeys and write the result.
+"""Run the data-driven models listed in var('attribution_models') (markov, shapley) on the
+warehouse's journeys and write the result.
 
 Reads the journey models dbt built, fits and credits with the engine, and replaces the content
 of `attribution.data_driven_credits` and `attribution.markov_removal_effects` (tables the dbt
-on-run-start hook creates), which the credit marts read as a source. Rules come from the dbt vars
-(`dbt_project.yml`, overridable per run) so SQL and Python read the same settings.
+on-run-start hook creates from the `attribution` source's columns, the schema this module
+writes too), which the credit marts read as a source. Rules come from the dbt vars
+(`project_vars`, overridable per run) so SQL and Python read the same settings.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 
 from orchestration.attribution.engine import data_driven_credits
 from orchestration.attribution.fitset import select_fit_journeys
+from orchestration.attribution.listing import data_driven_models, engine_output_columns
 from orchestration.core.dbt_vars import project_vars
 
 BUILD_SCHEMA = "main"
@@ -26,6 +29,7 @@ OUTPUT_SCHEMA = "attribution"
 class DataDrivenSummary:
     as_of_date: date
     path_transform: str
+    models: tuple[str, ...]
     fitted_journeys: int
     converting_journeys: int
     credited_deals: int
@@ -38,6 +42,7 @@ def run_data_driven_attribution(
 ) -> DataDrivenSummary:
     settings = project_vars(overrides)
     transform = str(settings["path_transform"])
+    models = data_driven_models(overrides)
     journeys = con.execute(
         f"select opportunity_id as journey_id, close_date, lower(opportunity_type) as type, "
         f"coalesce(is_closed or is_won, false) as is_closed, coalesce(is_won, false) as is_won "
@@ -57,42 +62,33 @@ def run_data_driven_attribution(
     wanted = set(outcomes["journey_id"]) | set(credited["journey_id"])
     touches = touches[touches["journey_id"].isin(wanted)].reset_index(drop=True)
     result = data_driven_credits(
-        touches[["journey_id", "position", "channel"]], outcomes, credited["journey_id"].tolist(), transform
+        touches[["journey_id", "position", "channel"]],
+        outcomes,
+        credited["journey_id"].tolist(),
+        transform,
+        models=models,
     )
     touch_ids = touches[["journey_id", "position", "touch_id"]]
-    frames = []
-    for model, credits in (("markov", result.markov), ("shapley", result.shapley)):
-        frame = credits.merge(touch_ids, on=["journey_id", "position"], how="left", validate="one_to_one")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "opportunity_id": frame["journey_id"],
-                    "touch_id": frame["touch_id"],
-                    "attribution_model": model,
-                    "credit_fraction": frame["fraction"].astype("float64"),
-                }
-            )
-        )
-    credits = pd.concat(frames, ignore_index=True)
-    effects = result.markov_fit.removal_effects[
-        ["channel", "removal_effect", "attributed_conversions", "p_conv_without"]
+    frames = [
+        credits.merge(touch_ids, on=["journey_id", "position"], how="left", validate="one_to_one")
+        .rename(columns={"journey_id": "opportunity_id", "fraction": "credit_fraction"})
+        .assign(attribution_model=model, credit_fraction=lambda f: f["credit_fraction"].astype("float64"))
+        for model, credits in result.credits().items()
     ]
+    run_columns = {"as_of_date": as_of_date, "path_transform": transform}
+    credits = _output_frame("data_driven_credits", frames, run_columns)
+    effects = _output_frame(
+        "markov_removal_effects",
+        [result.markov_fit.removal_effects] if result.markov_fit is not None else [],
+        run_columns,
+    )
     con.execute("begin transaction")
     try:
-        con.execute(f"delete from {OUTPUT_SCHEMA}.data_driven_credits")
-        con.register("engine_credits", credits)
-        con.execute(
-            f"insert into {OUTPUT_SCHEMA}.data_driven_credits by name "
-            "select *, ?::date as as_of_date, ? as path_transform from engine_credits",
-            [as_of_date, transform],
-        )
-        con.execute(f"delete from {OUTPUT_SCHEMA}.markov_removal_effects")
-        con.register("engine_effects", effects)
-        con.execute(
-            f"insert into {OUTPUT_SCHEMA}.markov_removal_effects by name "
-            "select *, ?::date as as_of_date, ? as path_transform from engine_effects",
-            [as_of_date, transform],
-        )
+        for table, frame in (("data_driven_credits", credits), ("markov_removal_effects", effects)):
+            con.execute(f"delete from {OUTPUT_SCHEMA}.{table}")
+            con.register("engine_output", frame)
+            con.execute(f"insert into {OUTPUT_SCHEMA}.{table} by name select * from engine_output")
+            con.unregister("engine_output")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -100,9 +96,21 @@ def run_data_driven_attribution(
     return DataDrivenSummary(
         as_of_date=as_of_date,
         path_transform=transform,
+        models=models,
         fitted_journeys=len(outcomes),
         converting_journeys=int(outcomes["converted"].sum()),
         credited_deals=len(credited),
         credit_rows=len(credits),
         channels=len(effects),
     )
+
+
+def _output_frame(table: str, frames: list[pd.DataFrame], run_columns: dict) -> pd.DataFrame:
+    """The rows of one engine output table with exactly its declared columns, in order."""
+    columns = [name for name, _ in engine_output_columns()[table]]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    rows = rows.assign(**{k: v for k, v in run_columns.items() if k in columns})
+    missing = [c for c in columns if c not in rows.columns]
+    if frames and missing:
+        raise ValueError(f"attribution.{table}: the engine gave no column(s) {missing}")
+    return rows.reindex(columns=columns)

@@ -39,11 +39,13 @@ EVALUATION_TABLE = "marts.fct_model_evaluation"
 )
 def data_driven_credits(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Fits the first-order Markov chain (exact removal effects) and fractribution's Shapley
-    counterfactual on tonight's journeys and credits every credited deal."""
+    counterfactual on tonight's journeys and credits every credited deal: each only when listed in
+    var('attribution_models')."""
     as_of = date.fromisoformat(context.partition_key)
     with data_failures_not_retried(f"data-driven attribution for {as_of}"), warehouse.connect() as con:
         summary = run_data_driven_attribution(con, as_of, warehouse.settings.overrides)
     metadata = {
+        "models": ", ".join(summary.models) or "none listed in var attribution_models",
         "path_transform": summary.path_transform,
         "fitted_journeys": summary.fitted_journeys,
         "converting_journeys": summary.converting_journeys,

@@ -4,20 +4,57 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from decimal import Decimal
 
 import duckdb
 
+from orchestration.core.source_groups import source_groups
 from orchestration.night.landing import LANDING_LOG
 
+QUARANTINE_REASONS_SHOWN = 15
 
-def _table(headers: list[str], rows: list[tuple]) -> str:
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def format_number(value, digits: int = 2) -> str:
+    """A number as a person reads it: thousands separated, floats rounded to `digits` decimals with
+    trailing zeros dropped (37.400000000000006 -> 37.4, 3.0 -> 3); None is n/a."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if value != value:  # NaN
+        return "n/a"
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_share(value: float | None) -> str:
+    """A share as a percentage with one decimal (0.3125 -> 31.3%)."""
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _table(headers: list[str], rows: list[tuple], *, total_rows: int | None = None, source: str = "") -> str:
+    """A Markdown table; floats are shares (percentages), other numbers are formatted. When
+    `total_rows` says the rows are the first of more, a line under the table says so (and where
+    the rest are, `source`)."""
+
     def cell(value) -> str:
         if isinstance(value, float):
-            return f"{value:.2%}"
-        return "" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+            return format_share(value)
+        return "" if value is None else format_number(value)
 
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    if total_rows is not None and total_rows > len(rows):
+        where = f"; all of them in {source}" if source else ""
+        lines += ["", f"(the first {len(rows):,} of {total_rows:,} rows{where})"]
     return "\n".join(lines)
 
 
@@ -30,7 +67,7 @@ def _optional(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple] | None:
 
 
 def _number(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
+    return format_number(value, digits)
 
 
 def journey_section(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -50,16 +87,18 @@ def journey_section(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"Stitch rate: {_number(session_email)} of sessions to an email, {_number(session_account)} of "
         f"sessions and {_number(person_account)} of people to an account. Unmapped touches: "
         f"{_number(unmapped)} of all, {_number(journey_unmapped)} of journey touches. Bot events "
-        f"excluded: {bots:,}. Touches per won deal: median {median}, p90 {p90}.",
+        f"excluded: {format_number(bots)}. Touches per won deal: median {format_number(median, 1)}, "
+        f"p90 {format_number(p90, 1)}.",
     ]
 
 
 def credit_section(con: duckdb.DuckDBPyConnection) -> list[str]:
+    groups = source_groups(touch_groups_only=True)
     shares = _optional(
         con,
-        "pivot (select attribution_model, source_group, sum(credit_fraction) as closes "
+        "pivot (select attribution_model, source_group, sum(credit_fraction)::double as closes "
         "from marts.fct_close_credit group by attribution_model, source_group) "
-        "on source_group in ('sales', 'marketing', 'community', 'direct') using sum(closes) "
+        f"on source_group in ({', '.join(_quoted(g) for g in groups)}) using sum(closes) "
         "order by attribution_model",
     )
     if not shares:
@@ -72,7 +111,7 @@ def credit_section(con: duckdb.DuckDBPyConnection) -> list[str]:
         "",
         "## Credited closes by source group (share, every credited deal to date)",
         "",
-        _table(["model", "sales", "marketing", "community", "direct"], rows),
+        _table(["model", *groups], rows),
     ]
     evaluation = _optional(
         con,
@@ -123,14 +162,14 @@ def night_summary_text(
     totals = [sum(r[i] for r in per_object) for i in range(1, 9)]
     reasons = con.execute(
         """
-        select object_name, column_name, reason, count(*) as n
+        select object_name, column_name, reason, count(*) as n, count(*) over () as reasons
         from main.stg_audit__quarantine
         where extract_date = $night
-        group by all
-        order by n desc, object_name
-        limit 15
+        group by object_name, column_name, reason
+        order by n desc, object_name, column_name, reason
+        limit $shown
         """,
-        {"night": extract_date},
+        {"night": extract_date, "shown": QUARANTINE_REASONS_SHOWN},
     ).fetchall()
     problems = con.execute(
         f"select status, source_file, message from {LANDING_LOG} "
@@ -141,8 +180,9 @@ def night_summary_text(
     parts = [
         f"# closecredit night {extract_date.isoformat()}",
         "",
-        f"Duration: {duration}. Rows landed tonight: {totals[0]:,}; raw rows to date: {totals[1]:,}; "
-        f"staged (current) rows: {totals[2]:,}; quarantined tonight: {totals[6]:,} (to date {totals[7]:,}).",
+        f"Duration: {duration}. Rows landed tonight: {format_number(totals[0])}; raw rows to date: "
+        f"{format_number(totals[1])}; staged (current) rows: {format_number(totals[2])}; quarantined "
+        f"tonight: {format_number(totals[6])} (to date {format_number(totals[7])}).",
         "",
         "## Rows per layer and object",
         "",
@@ -169,7 +209,7 @@ def night_summary_text(
             "## Published",
             "",
             f"{published['path']}: as of {published['as_of_date']}, run {published['run_id']}; "
-            f"{len(marts)} mart(s), {sum(marts.values()):,} mart rows.",
+            f"{len(marts)} mart(s), {format_number(sum(marts.values()))} mart rows.",
             "",
             _table(["table", "rows"], sorted(published["tables"].items())),
         ]
@@ -179,7 +219,12 @@ def night_summary_text(
             "",
             "## Quarantined tonight, by reason",
             "",
-            _table(["object", "column", "reason", "rows"], reasons),
+            _table(
+                ["object", "column", "reason", "rows"],
+                [r[:4] for r in reasons],
+                total_rows=reasons[0][4],
+                source="main.stg_audit__quarantine",
+            ),
         ]
     if problems:
         parts += ["", "## Files not landed tonight", "", _table(["status", "file", "message"], problems)]

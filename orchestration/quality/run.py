@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.core.contract import ContractObject, load_contract
+from orchestration.core.source_groups import source_groups
 from orchestration.quality import marts as mart_batches
 from orchestration.quality.config import DEFAULT_CHUNK_ROWS, DUCKDB_MEMORY_LIMIT, dbt_vars
 from orchestration.quality.derive import raw_expectations, sample_columns
@@ -34,16 +35,19 @@ def limit_duckdb_memory(con: duckdb.DuckDBPyConnection, limit: str = DUCKDB_MEMO
 
 def resolve_parameters(value, night: date, overrides: dict | None = None):
     """`{"$PARAMETER": "var.<name>"}` in a suite file takes the dbt var's value (dbt_project.yml);
-    `{"$PARAMETER": "night"}` the extract date. Stated once, used by dbt and GX alike."""
+    `{"$PARAMETER": "night"}` the extract date; `{"$PARAMETER": "source_groups"}` the touch groups
+    of seeds/mappings/source_groups.csv. Stated once, used by dbt and GX alike."""
     if isinstance(value, dict):
         if set(value) == {"$PARAMETER"}:
             name = value["$PARAMETER"]
             if name == "night":
                 return night.isoformat()
+            if name == "source_groups":
+                return list(source_groups(touch_groups_only=True))
             values = dbt_vars(overrides)
             if name.startswith("var.") and name[4:] in values:
                 return values[name[4:]]
-            raise ValueError(f"unknown parameter {name!r} (use var.<dbt var> or night)")
+            raise ValueError(f"unknown parameter {name!r} (use var.<dbt var>, night or source_groups)")
         return {k: resolve_parameters(v, night, overrides) for k, v in value.items()}
     if isinstance(value, list):
         return [resolve_parameters(v, night, overrides) for v in value]

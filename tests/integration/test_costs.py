@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from orchestration.attribution.listing import attribution_models
 from orchestration.attribution.warehouse import run_data_driven_attribution
 from orchestration.core.dbt_args import build_args
 from orchestration.demo import generate
@@ -36,7 +37,7 @@ from tests.costs_ground_truth import ground_truth_check, pivot_cost_per_close
 COST_FOLDERS = ("models/intermediate/costs", "models/marts/costs")
 COST_MARTS = ("fct_cost_per_close", "fct_cost_per_close_by_resource", "fct_investment_signals")
 SCALE = 0.05
-MODELS = 13
+MODELS = len(attribution_models())
 
 # --- the restatement scenario ------------------------------------------------------------------------
 

@@ -16,9 +16,10 @@ import pytest
 
 from orchestration.attribution.rules import RULE_MODELS, rule_based_fractions
 from orchestration.core.dbt_args import build_args
+from orchestration.core.source_groups import source_groups
 
 CUSTOM = {"ft": 0.3, "lc": 0.15, "oc": 0.15, "cw": 0.3, "middle": 0.1}  # seeds/attribution defaults
-GROUPS = ["sales", "marketing", "community", "direct"]
+GROUPS = list(source_groups())
 
 
 def journey(name: str, lc: int, oc: int, groups: list[str], days: list[int]) -> list[dict]:

@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from orchestration.core.periods import period_starts
 from tests.costs_ground_truth import (
     cost_per_close_vs_truth,
-    period_starts,
     pivot_cost_per_close,
     true_credited_closes,
 )

@@ -11,7 +11,7 @@ with
 owners as (
     select
         user_id,
-        {{ cost_text('source_group') }} as owner_group
+        {{ rule_text('source_group') }} as owner_group
     from {{ ref('int_users_with_source_groups') }}
 ),
 
@@ -105,7 +105,7 @@ select
     lines.cost_date,
     {{ month_start('lines.cost_date') }} as cost_month,
     lines.is_date_imputed,
-    {{ cost_text('lines.cost_item') }} as cost_item,
+    {{ rule_text('lines.cost_item') }} as cost_item,
     lines.user_id,
     owners.owner_group,
     lines.partner_id,

@@ -1,55 +1,14 @@
 -- Every cost line with the source group its first matching allocation rule gives
--- (seeds/costs/cost_allocation_rules.csv, lowest rule_order wins; cell syntax in
--- macros/costs/cost_rules.sql) and that group's resource (seeds/costs/cost_resources.csv). A line no
--- rule takes is source group `unallocated`: reported, never dropped. Rules are matched once per
+-- (seeds/costs/cost_allocation_rules.csv, lowest rule_order wins; cell grammar in
+-- macros/mappings/rule_matcher.sql) and that group's resource (seeds/costs/cost_resources.csv). A
+-- line no rule takes is source group `unallocated`: reported, never dropped. Rules are matched once per
 -- distinct combination of attributes, then joined back.
-{%- set attributes = cost_rule_attributes() %}
 with
 
-lines as (
-    select
-        *,
-        {{ rule_match_key(attributes) }} as allocation_key
-    from {{ ref('int_cost_lines') }}
-),
-
-combinations as (
-    select distinct
-        allocation_key,
-        {{ attributes | join(', ') }}
-    from lines
-),
-
-ranked_matches as (
-    select
-        combinations.allocation_key,
-        {{ cost_text('rules.source_group') }} as source_group,
-        rules.rule_order,
-        row_number() over (
-            partition by combinations.allocation_key order by rules.rule_order, rules.source_group
-        ) as match_number
-    from combinations
-    inner join {{ ref('cost_allocation_rules') }} as rules
-        on
-            {{ cost_rule_matches('rules.cost_source', 'combinations.cost_source') }}
-            and {{ cost_rule_matches('rules.cost_item', 'combinations.cost_item') }}
-            and {{ cost_rule_matches('rules.owner_group', 'combinations.owner_group') }}
-),
-
-best_matches as (
-    select
-        allocation_key,
-        source_group,
-        rule_order
-    from ranked_matches
-    where match_number = 1
-),
+{{ cost_rule_ctes('lines', ref('int_cost_lines'), 'allocation_key') }},
 
 resources as (
-    select
-        {{ cost_text('source_group') }} as source_group,
-        {{ cost_text('resource') }} as resource
-    from {{ ref('cost_resources') }}
+    select * from {{ cost_resource_rows() }} as cost_resources
 )
 
 select

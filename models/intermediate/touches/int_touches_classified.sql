@@ -1,29 +1,13 @@
 -- Every touch with its channel, source group and touch priority, from the mapping seeds users
 -- edit: seeds/mappings/channel_rules.csv (the first matching rule by rule_order wins; see
--- macros/journeys/channel_rules.sql for the cell syntax) and seeds/mappings/channels.csv
+-- macros/mappings/rule_matcher.sql for the cell grammar) and seeds/mappings/channels.csv
 -- (channel -> source group, touch priority). A touch no rule matches gets channel `unclassified`
 -- (group direct) and is_unclassified: counted, never dropped. Rules are matched once per distinct
 -- combination of attributes, then joined back by a key.
 {%- set attributes = channel_rule_attributes() %}
 with
 
-touches as (
-    select
-        *,
-        {{ rule_match_key(attributes) }} as classification_key
-    from {{ ref('int_touches_unioned') }}
-),
-
-combinations as (
-    select distinct
-        classification_key,
-        {{ attributes | join(', ') }}
-    from touches
-),
-
-best_matches as (
-    {{ channel_rule_best_matches('combinations', 'classification_key') | indent(4) }}
-),
+{{ channel_rule_ctes('touches', ref('int_touches_unioned'), 'classification_key') }},
 
 channels as (
     select * from {{ ref('channels') }}

@@ -1,12 +1,13 @@
 -- Period (month; fiscal quarter) x source group x attribution model: what each credited close
 -- cost (attribution-spec.md, "Cost per close"). Cost is the group's allocated cost in the
 -- reporting currency (the same under every model); credited closes and revenue are the model's
--- credit (fct_credit_by_source). cost_per_close = cost / credited closes (NULL when 0 closes); ROI =
+-- credit (fct_credit_by_source). cost_per_close = cost / credited closes (NULL when 0 closes, and
+-- for a group whose resource is `unattributed`: no budget pays for direct, it has no cost); ROI =
 -- (credited revenue - cost) / cost (NULL when the cost is 0). Per period, on every row of it:
 -- total cost (allocated + unallocated), credited deals, blended CAC = total cost / credited deals,
--- win rate and median sales cycle. Every source group of the mappings and the cost seeds appears
--- under every model in every period that has a cost, a credit or a closed deal; `unallocated`
--- carries the cost no rule takes, so the groups add up to the staged cost.
+-- win rate and median sales cycle. Every group of seeds/mappings/source_groups.csv appears under
+-- every model of var('attribution_models') in every period that has a cost, a credit or a closed
+-- deal; `unallocated` carries the cost no rule takes, so the groups add up to the staged cost.
 with
 
 credit as (
@@ -21,8 +22,8 @@ outcomes as (
     select * from {{ ref('int_deal_outcomes_by_period') }}
 ),
 
-models as (
-    select attribution_model from {{ attribution_model_rows() }} as model_rows
+resources as (
+    select * from {{ cost_resource_rows() }} as cost_resources
 ),
 
 periods as (
@@ -42,14 +43,8 @@ periods as (
     from outcomes
 ),
 
-source_groups as (
-    select source_group from {{ ref('channels') }}
-    union
-    select {{ cost_text('source_group') }} as source_group from {{ ref('cost_resources') }}
-    union
-    select source_group from costs
-    union
-    select source_group from credit
+grid as (
+    {{ reporting_grid('periods', source_group_rows(touch_groups_only=false, also_in=['costs', 'credit'])) | indent(4) }}
 ),
 
 period_costs as (
@@ -65,29 +60,17 @@ period_costs as (
 
 filled as (
     select
-        periods.period_type,
-        periods.period_start,
-        source_groups.source_group,
-        models.attribution_model,
+        {{ grid_cell_columns('grid') }},
         cast(coalesce(costs.cost, 0.0) as double) as cost,
         coalesce(costs.cost_lines, 0) as cost_lines,
         coalesce(costs.unconverted_cost_lines, 0) as unconverted_cost_lines,
         cast(coalesce(credit.credited_closes, 0.0) as double) as credited_closes,
         cast(coalesce(credit.credited_revenue, 0.0) as double) as credited_revenue
-    from periods
-    cross join source_groups
-    cross join models
+    from grid
     left join costs
-        on
-            periods.period_type = costs.period_type
-            and periods.period_start = costs.period_start
-            and source_groups.source_group = costs.source_group
+        on {{ join_grid_cell('grid', 'costs', with_model=false) }}
     left join credit
-        on
-            periods.period_type = credit.period_type
-            and periods.period_start = credit.period_start
-            and source_groups.source_group = credit.source_group
-            and models.attribution_model = credit.attribution_model
+        on {{ join_grid_cell('grid', 'credit') }}
 )
 
 select
@@ -100,7 +83,9 @@ select
     filled.unconverted_cost_lines,
     filled.credited_closes,
     filled.credited_revenue,
-    {{ safe_divide('filled.cost', 'filled.credited_closes') }} as cost_per_close,
+    {{ cost_per_close(
+        'filled.cost', 'filled.credited_closes', resource_of('filled.source_group', 'resources.resource')
+    ) }} as cost_per_close,
     {{ safe_divide('filled.credited_revenue - filled.cost', 'filled.cost') }} as roi,
     filled.credited_closes - legacy.credited_closes as credit_shift,
     cast(coalesce(period_costs.total_cost, 0.0) as double) as period_total_cost,
@@ -112,12 +97,9 @@ select
     '{{ var("reporting_currency") }}' as reporting_currency,
     {{ as_of_date_literal() }} as as_of_date
 from filled
-inner join filled as legacy
-    on
-        filled.period_type = legacy.period_type
-        and filled.period_start = legacy.period_start
-        and filled.source_group = legacy.source_group
-        and legacy.attribution_model = 'legacy_handoff'
+{{ join_legacy_baseline('filled') }}
+left join resources
+    on filled.source_group = resources.source_group
 left join period_costs
     on
         filled.period_type = period_costs.period_type

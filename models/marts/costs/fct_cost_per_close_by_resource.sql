@@ -3,7 +3,8 @@
 -- credit go to its resource (seeds/costs/cost_resources.csv): sales <- sales, marketing <-
 -- marketing, product <- community (word of mouth is the product's result) + product cost; direct
 -- credit stays `unattributed`, cost no rule takes stays `unallocated`. Same measures and NULL rules
--- as the group view; the period columns are the group view's.
+-- as the group view (`unattributed` has a NULL cost per close: it has no cost, never 0); the period
+-- columns are the group view's.
 with
 
 by_group as (
@@ -11,10 +12,7 @@ by_group as (
 ),
 
 resources as (
-    select
-        {{ cost_text('source_group') }} as source_group,
-        {{ cost_text('resource') }} as resource
-    from {{ ref('cost_resources') }}
+    select * from {{ cost_resource_rows() }} as cost_resources
 ),
 
 by_resource as (
@@ -57,7 +55,7 @@ select
     unconverted_cost_lines,
     credited_closes,
     credited_revenue,
-    {{ safe_divide('cost', 'credited_closes') }} as cost_per_close,
+    {{ cost_per_close('cost', 'credited_closes', 'resource') }} as cost_per_close,
     {{ safe_divide('credited_revenue - cost', 'cost') }} as roi,
     credit_shift,
     period_total_cost,

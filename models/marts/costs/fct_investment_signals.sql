@@ -23,10 +23,7 @@ cost_per_close as (
 ),
 
 resources as (
-    select
-        {{ cost_text('source_group') }} as source_group,
-        {{ cost_text('resource') }} as resource
-    from {{ ref('cost_resources') }}
+    select * from {{ cost_resource_rows() }} as cost_resources
 ),
 
 periods as (

@@ -1,6 +1,7 @@
 -- Opportunity x touch x attribution model: the share of each credited close every touch gets,
 -- and the revenue that share carries in the reporting currency. Every model lists the same touches
--- per deal (the owner touch included), so models compare row for row.
+-- per deal (the owner touch included), so models compare row for row. The models are those of
+-- var('attribution_models'); the engine's rows count only for the data-driven models listed.
 with
 
 touches as (
@@ -11,26 +12,20 @@ deals as (
     select * from {{ ref('int_credited_deals') }}
 ),
 
-data_driven_models as (
-    select 'markov' as attribution_model
-    union all
-    select 'shapley' as attribution_model
-),
-
 data_driven as (
     -- The engine credits journey touches only; the owner touch and any touch it did not list get 0.
     select
         touches.opportunity_id,
         touches.touch_id,
-        data_driven_models.attribution_model,
+        models.attribution_model,
         coalesce(engine.credit_fraction, 0.0) as credit_fraction
     from touches
-    cross join data_driven_models
+    cross join {{ attribution_model_rows(data_driven_models()) }} as models
     left join {{ ref('stg_attribution__data_driven_credits') }} as engine
         on
             touches.opportunity_id = engine.opportunity_id
             and touches.touch_id = engine.touch_id
-            and data_driven_models.attribution_model = engine.attribution_model
+            and models.attribution_model = engine.attribution_model
 ),
 
 credits as (

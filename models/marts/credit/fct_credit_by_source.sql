@@ -1,6 +1,7 @@
 -- Period x source group x attribution model: credited closes (the sum of fractions of the deals
 -- closed in the period), credited revenue, and the credit shift against legacy_handoff, the
--- traditional answer. Every group appears under every model in every period, 0 when uncredited.
+-- traditional answer. Every touch group (seeds/mappings/source_groups.csv) appears under every model
+-- of var('attribution_models') in every period, 0 when uncredited.
 with
 
 credit as (
@@ -34,25 +35,8 @@ periods as (
     from credit_periods
 ),
 
-source_groups as (
-    select distinct source_group from {{ ref('channels') }}
-    union
-    select distinct source_group from credit
-),
-
-models as (
-    select distinct attribution_model from credit
-),
-
 grid as (
-    select
-        periods.period_type,
-        periods.period_start,
-        source_groups.source_group,
-        models.attribution_model
-    from periods
-    cross join source_groups
-    cross join models
+    {{ reporting_grid('periods', source_group_rows(touch_groups_only=true, also_in=['credit'])) | indent(4) }}
 ),
 
 credited as (
@@ -69,19 +53,12 @@ credited as (
 
 filled as (
     select
-        grid.period_type,
-        grid.period_start,
-        grid.source_group,
-        grid.attribution_model,
+        {{ grid_cell_columns('grid') }},
         coalesce(credited.credited_closes, 0.0) as credited_closes,
         coalesce(credited.credited_revenue, 0.0) as credited_revenue
     from grid
     left join credited
-        on
-            grid.period_type = credited.period_type
-            and grid.period_start = credited.period_start
-            and grid.source_group = credited.source_group
-            and grid.attribution_model = credited.attribution_model
+        on {{ join_grid_cell('grid', 'credited') }}
 )
 
 select
@@ -95,9 +72,4 @@ select
     filled.credited_revenue - legacy.credited_revenue as revenue_shift,
     {{ as_of_date_literal() }} as as_of_date
 from filled
-inner join filled as legacy
-    on
-        filled.period_type = legacy.period_type
-        and filled.period_start = legacy.period_start
-        and filled.source_group = legacy.source_group
-        and legacy.attribution_model = 'legacy_handoff'
+{{ join_legacy_baseline('filled') }}

@@ -1,5 +1,8 @@
 -- One row per opportunity: descriptive attributes. No name (opportunity names often carry
--- people's names); the owner is a CRM user id with its role and source group, never a name.
+-- people's names); the owner is a CRM user id with its role and source group, never a name. The
+-- amount stands beside its value in var('reporting_currency') at the rates of the close month
+-- (int_fx_reporting_rates, as the credited deals take it); with no rate it is NULL and
+-- is_amount_converted false, never a guess.
 {%- set string_type = dbt.type_string() %}
 with
 
@@ -17,6 +20,10 @@ owners as (
 
 accounts as (
     select account_id from {{ ref('stg_crm__accounts') }}
+),
+
+rates as (
+    select * from {{ ref('int_fx_reporting_rates') }}
 )
 
 select
@@ -29,6 +36,9 @@ select
     cast(opportunities.stage_name as {{ string_type }}) as stage_name,
     cast(opportunities.amount as double) as amount,
     cast(opportunities.currency_iso_code as {{ string_type }}) as currency_iso_code,
+    cast(opportunities.amount * rates.to_reporting_factor as double) as amount_reporting,
+    cast('{{ var("reporting_currency") }}' as {{ string_type }}) as reporting_currency,
+    rates.to_reporting_factor is not null as is_amount_converted,
     cast(opportunities.probability as double) as probability,
     opportunities.is_closed,
     opportunities.is_won,
@@ -47,3 +57,7 @@ left join owners
     on opportunities.owner_id = owners.user_id
 left join accounts
     on opportunities.account_id = accounts.account_id
+left join rates
+    on
+        {{ month_start('opportunities.close_date') }} = rates.month
+        and opportunities.currency_iso_code = rates.currency_iso_code

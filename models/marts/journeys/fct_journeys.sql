@@ -4,6 +4,8 @@
 -- synthetic direct touch).
 {%- set string_type = dbt.type_string() %}
 {%- set bigint_type = dbt.type_bigint() %}
+{#- One touch-count column per touch group of seeds/mappings/source_groups.csv. #}
+{%- set touch_groups = source_groups(touch_groups_only=true) %}
 with
 
 opportunities as (
@@ -26,7 +28,7 @@ counts as (
     select
         opportunity_id,
         count(*) as touch_count,
-        {%- for group_name in ['sales', 'marketing', 'community', 'direct'] %}
+        {%- for group_name in touch_groups %}
             sum(case when source_group = '{{ group_name }}' then 1 else 0 end) as {{ group_name }}_touch_count,
         {%- endfor %}
         sum(case when is_unclassified then 1 else 0 end) as unclassified_touch_count,
@@ -57,7 +59,7 @@ select
     cast(opportunities.window_end_date as date) as window_end_date,
     cast(opportunities.people_count as {{ bigint_type }}) as people_count,
     cast(coalesce(counts.touch_count, 0) as {{ bigint_type }}) as touch_count,
-    {%- for group_name in ['sales', 'marketing', 'community', 'direct'] %}
+    {%- for group_name in touch_groups %}
         cast(coalesce(counts.{{ group_name }}_touch_count, 0) as {{ bigint_type }}) as {{ group_name }}_touch_count,
     {%- endfor %}
     cast(coalesce(counts.unclassified_touch_count, 0) as {{ bigint_type }}) as unclassified_touch_count,

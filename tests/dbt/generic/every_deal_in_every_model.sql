@@ -1,16 +1,12 @@
 {% test every_deal_in_every_model(model, column_name, deals_model) %}
-    {#- Every credited deal appears under every attribution model (attribution-spec.md,
+    {#- Every credited deal appears under every model of var('attribution_models') (docs/models.md,
         "Invariants"). Fails with each missing (deal, model). -#}
     with expected as (
         select
             deals.opportunity_id,
             models.attribution_model
         from {{ deals_model }} as deals
-        cross join (
-            {%- for model_name in attribution_models() %}
-                select '{{ model_name }}' as attribution_model{% if not loop.last %} union all{% endif %}
-            {%- endfor %}
-        ) as models
+        cross join {{ attribution_model_rows() }} as models
     ),
 
     present as (
