@@ -75,18 +75,6 @@ def complete_extract_dates(extracts_root: Path) -> list[date]:
     return [d for d, p in extract_folders(extracts_root).items() if (p / SUCCESS_MARKER).exists()]
 
 
-def landed_extract_dates(con: duckdb.DuckDBPyConnection) -> set[date]:
-    ensure_raw_tables(con)
-    rows = con.execute(f"select distinct extract_date from {LANDING_LOG}").fetchall()
-    return {r[0] for r in rows}
-
-
-def pending_extract_dates(con: duckdb.DuckDBPyConnection, extracts_root: Path) -> list[date]:
-    """Complete extract nights not yet landed, oldest first."""
-    landed = landed_extract_dates(con)
-    return [d for d in complete_extract_dates(extracts_root) if d not in landed]
-
-
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 

@@ -23,7 +23,6 @@ from orchestration.night.landing import (
     ensure_raw_tables,
     land_night,
     land_object,
-    pending_extract_dates,
 )
 from tests.contract_rows import contract_params, raw_table, valid_row, write_csv, write_night
 
@@ -229,20 +228,17 @@ def test_folder_without_success_marker_is_skipped(warehouse, extracts_root):
     assert log_rows(warehouse) == []
 
 
-def test_pending_extract_dates_lists_only_complete_unlanded_nights(warehouse, extracts_root):
-    landed, pending, incomplete, later = (date(2026, 11, d) for d in (22, 23, 24, 25))
-    for night in (landed, pending, later):
+def test_complete_extract_dates_lists_only_complete_night_folders(extracts_root):
+    """Which of them are pending is orchestration.night.pending's one answer (tests/unit/test_settings.py)."""
+    complete, incomplete, later = (date(2026, 11, d) for d in (23, 24, 25))
+    for night in (complete, later):
         write_night(extracts_root, night, night_rows(1))
     write_night(extracts_root, incomplete, night_rows(1), complete=False)
     (extracts_root / "notes").mkdir()
     (extracts_root / "README.txt").write_text("not a night")
-    assert land_night(warehouse, extracts_root, landed).rows_landed > 0
-
-    assert complete_extract_dates(extracts_root) == [landed, pending, later]
-    assert pending_extract_dates(warehouse, extracts_root) == [pending, later]
-    # Once the folder is complete, it is pending.
+    assert complete_extract_dates(extracts_root) == [complete, later]
     (extracts_root / incomplete.isoformat() / "_SUCCESS").touch()
-    assert pending_extract_dates(warehouse, extracts_root) == [pending, incomplete, later]
+    assert complete_extract_dates(extracts_root) == [complete, incomplete, later]
 
 
 def test_a_missing_file_is_reported_and_the_rest_lands(warehouse, extracts_root):
