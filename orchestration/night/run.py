@@ -200,6 +200,9 @@ def _run_locked(settings: Settings, instance, only, start, end, log_level) -> in
         with (
             run_log.open("a", encoding="utf-8") as log_file,
             contextlib.redirect_stdout(sys.stdout if log_level == "DEBUG" else log_file),
+            # Dagster's console logger writes step failures with their stack traces to stderr:
+            # those belong in the log; the terminal gets failure_report's plain lines.
+            contextlib.redirect_stderr(sys.stderr if log_level == "DEBUG" else log_file),
         ):
             result = job.execute_in_process(
                 partition_key=night.isoformat(),
