@@ -108,6 +108,9 @@ def test_a_missing_contract_column_fails_the_night_naming_file_and_column(extrac
     assert f"night {d1} FAILED" in out
     assert f"{d1}/crm/opportunity.csv" in out and "stage_name" in out
     assert "the published warehouse" in out and "left as it was" in out
+    # Stack traces stay in the night's log; the terminal gets plain lines.
+    terminal = done.stdout + done.stderr
+    assert "Traceback" not in terminal and "Stack Trace" not in terminal, terminal
     assert not site.database.exists()
     [record] = (site.database.parent / "failures").glob("*.json")
     content = json.loads(record.read_text(encoding="utf-8"))
