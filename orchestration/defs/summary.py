@@ -7,7 +7,9 @@ import dagster as dg
 from orchestration.core.settings import summaries_dir
 from orchestration.defs.partitions import extract_dates
 from orchestration.defs.publish import published_warehouse
+from orchestration.defs.report import night_report
 from orchestration.night.publish import read_publication_tables
+from orchestration.night.report import report_path
 from orchestration.night.summary import night_summary_text
 from orchestration.ops.resources import Warehouse, data_failures_not_retried, transient_retry_policy
 from orchestration.quality.results import summary_markdown
@@ -16,6 +18,7 @@ from orchestration.quality.results import summary_markdown
 @dg.asset(
     deps=[
         published_warehouse,
+        night_report,  # the summary ends with the report's path
         dg.AssetKey("stg_audit__reconciliation"),
         dg.AssetKey("stg_audit__quarantine"),
     ],
@@ -36,6 +39,7 @@ def night_summary(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
             text = night_summary_text(
                 con, extract_date, started_at=stats.start_time, published=published, quality=quality
             )
+    text = text.rstrip("\n") + f"\n\nReport: {report_path(warehouse.published)}\n"
     path = summaries_dir() / f"{extract_date.isoformat()}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
