@@ -117,7 +117,10 @@ class Section:
 
 
 def _svg(chart: alt.TopLevelMixin, chart_id: str, rows: int) -> str:
-    chart = chart.configure_legend(orient="bottom", columns=6)
+    # Room on the left: the browser's sans-serif can be wider than the font vl-convert measures.
+    chart = chart.configure_legend(orient="bottom", columns=6).properties(
+        padding={"left": 40, "right": 10, "top": 5, "bottom": 5}
+    )
     svg = vl_convert.vegalite_to_svg(chart.to_dict(), allowed_base_urls=[])
     return f'<figure class="chart" data-chart="{chart_id}" data-rows="{rows}">{svg}</figure>'
 
@@ -178,7 +181,7 @@ def _who_closes(con, quarter: date, currency: str) -> Section:
         alt.Chart(frame, title=f"Credited closes by source group, quarter from {quarter.isoformat()}")
         .mark_bar()
         .encode(
-            y=alt.Y("attribution_model:N", sort=order, title="attribution model"),
+            y=alt.Y("attribution_model:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
             x=alt.X("credited_closes:Q", title="credited closes", stack="zero"),
             color=alt.Color("source_group:N", title="source group"),
             order=alt.Order("source_group:N"),
@@ -192,7 +195,7 @@ def _who_closes(con, quarter: date, currency: str) -> Section:
         alt.Chart(shifted, title=f"Credit shift against {BASELINE_MODEL} (credited closes)")
         .mark_bar()
         .encode(
-            y=alt.Y("attribution_model:N", sort=order[1:], title="attribution model"),
+            y=alt.Y("attribution_model:N", sort=order[1:], title=None, axis=alt.Axis(labelLimit=200)),
             yOffset=alt.YOffset("source_group:N"),
             x=alt.X("credit_shift:Q", title=f"credited closes minus {BASELINE_MODEL}'s"),
             color=alt.Color("source_group:N", title="source group"),
@@ -403,7 +406,12 @@ def _models(con, quarter: date) -> Section:
         alt.Chart(errors, title="Mean absolute error of each deal's source-group shares")
         .mark_bar()
         .encode(
-            y=alt.Y("attribution_model:N", sort=list(errors["attribution_model"]), title="attribution model"),
+            y=alt.Y(
+                "attribution_model:N",
+                sort=list(errors["attribution_model"]),
+                title=None,
+                axis=alt.Axis(labelLimit=200),
+            ),
             x=alt.X("deal_mae:Q", title="per-deal share error"),
             tooltip=["attribution_model", "deal_mae", "share_mae"],
         )

@@ -70,7 +70,7 @@ def page(backfill, chromium, tmp_path_factory):
         seen = json.loads(browser.evaluate(READ_PAGE))
         seen["errors"] = browser.console_errors()
         box = browser.evaluate(
-            "JSON.stringify((() => { const r = document.querySelector('figure.chart').getBoundingClientRect();"
+            "JSON.stringify((() => { const r = document.querySelector('figure.chart svg').getBoundingClientRect();"
             " return {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height}; })())"
         )
         shot = browser.screenshot(
