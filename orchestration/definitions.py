@@ -2,7 +2,7 @@
 
 Groups, in graph order: raw (landing) → staging → intermediate (dbt) → attribution (the markov
 and shapley engine, Python) → marts (dbt; tests are asset checks, error severity blocks; GX suites
-gate raw and marts) → publish (the analysts' file) → report (the night's summary).
+gate raw and marts) → publish (the analysts' file) → report (the night's HTML report and summary).
 
 `build_defs(settings)` builds the definitions from one `Settings` object: its fields are the
 config of the `settings` resource (which the `warehouse` resource holds), the schedule's cron and
@@ -26,6 +26,7 @@ from orchestration.defs.jobs import build_nightly_job
 from orchestration.defs.landing import raw_extracts
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.quality import quality_checks
+from orchestration.defs.report import night_report
 from orchestration.defs.summary import night_summary
 from orchestration.ops.resources import Warehouse
 from orchestration.ops.runs import NIGHTLY_JOB
@@ -40,6 +41,7 @@ ASSETS = [
     closecredit_credit_models,
     model_evaluation,
     published_warehouse,
+    night_report,
     night_summary,
 ]
 

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from orchestration.core.settings import DATABASE_ENV
+from orchestration.core.settings import Settings
 
 
 def _database(args: argparse.Namespace) -> Path:
-    from orchestration.core import settings
-
-    if args.database:
-        os.environ[DATABASE_ENV] = str(args.database.resolve())
-    return settings.database_path()
+    """The published file: `--database`, else the environment, else the default (one resolver)."""
+    return Settings.from_environment(database=args.database).published
 
 
 def cmd_sql(args: argparse.Namespace) -> int:

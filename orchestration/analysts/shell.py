@@ -1,9 +1,10 @@
 """`closecredit sql`: the published file, read-only, with schema `marts` on the search path.
 
 `-c "select ..."` runs one query (or several, `;`-separated: the last one's rows are printed) and
-prints its rows as a table, CSV or JSON. Without `-c` it is an interactive shell: harlequin when the
-optional extra is installed (`pip install -e '.[sql]'`), else a small SQL prompt with the
-connection ready; SQL piped on standard input is run as a script."""
+prints its rows as a table, CSV or JSON. Without `-c` it is an interactive shell: harlequin when it is
+on PATH (installed in an environment of its own, e.g. `pipx install harlequin`: it pins a click the
+project's lock cannot take), else a small SQL prompt with the connection ready; SQL piped on
+standard input is run as a script."""
 
 from __future__ import annotations
 

@@ -6,7 +6,9 @@ import dagster as dg
 
 from orchestration.defs.partitions import extract_dates
 from orchestration.defs.publish import published_warehouse
+from orchestration.defs.report import night_report
 from orchestration.night.publish import read_publication_tables
+from orchestration.night.report import report_path
 from orchestration.night.summary import night_summary_text
 from orchestration.ops.resources import Warehouse, data_failures_not_retried
 from orchestration.quality.results import summary_markdown
@@ -15,6 +17,7 @@ from orchestration.quality.results import summary_markdown
 @dg.asset(
     deps=[
         published_warehouse,
+        night_report,  # the summary ends with the report's path
         dg.AssetKey("stg_audit__reconciliation"),
         dg.AssetKey("stg_audit__quarantine"),
     ],
@@ -34,6 +37,7 @@ def night_summary(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
             text = night_summary_text(
                 con, extract_date, started_at=stats.start_time, published=published, quality=quality
             )
+    text = text.rstrip("\n") + f"\n\nReport: {report_path(warehouse.published)}\n"
     path = warehouse.settings.summaries_dir / f"{extract_date.isoformat()}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

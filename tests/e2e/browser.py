@@ -75,12 +75,15 @@ class Browser:
         self._connection = connect(pages[0]["webSocketDebuggerUrl"], max_size=None, open_timeout=10)
         self.ws = self._connection.__enter__()
         self._ids = itertools.count(1)
+        self.events: list[dict] = []  # protocol events (console messages, exceptions) seen so far
 
     def call(self, method: str, **params) -> dict:
         message_id = next(self._ids)
         self.ws.send(json.dumps({"id": message_id, "method": method, "params": params}))
         while True:
             message = json.loads(self.ws.recv(timeout=30))
+            if "method" in message:
+                self.events.append(message)
             if message.get("id") == message_id:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
@@ -110,8 +113,34 @@ class Browser:
         missing = [n for n in needles if n not in text]
         raise AssertionError(f"not rendered after {timeout} s: {missing}\n--- page text ---\n{text[:3000]}")
 
-    def screenshot(self, path: Path) -> Path:
-        data = self.call("Page.captureScreenshot", format="png")["data"]
+    def evaluate(self, expression: str):
+        """The value of a JavaScript expression (JSON-serialisable)."""
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression[:80]}: {result['exceptionDetails']}")
+        return result.get("result", {}).get("value")
+
+    def console_errors(self) -> list[str]:
+        """Console errors, uncaught exceptions and failed loads reported since Runtime/Log.enable."""
+        errors = []
+        for event in self.events:
+            params = event.get("params", {})
+            if event["method"] == "Runtime.exceptionThrown":
+                errors.append(str(params.get("exceptionDetails", {}).get("text")))
+            elif event["method"] == "Runtime.consoleAPICalled" and params.get("type") == "error":
+                errors.append(
+                    " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", []))
+                )
+            elif event["method"] == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+                errors.append(params["entry"].get("text", ""))
+        return errors
+
+    def screenshot(self, path: Path, clip: dict | None = None) -> Path:
+        params = {"format": "png"}
+        if clip:
+            params["clip"] = {**clip, "scale": 1}
+            params["captureBeyondViewport"] = True
+        data = self.call("Page.captureScreenshot", **params)["data"]
         path.write_bytes(base64.b64decode(data))
         return path
 

@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 
 CLI = str(Path(sys.executable).with_name("closecredit"))
+# A loaded shared machine can need longer than CI for one night (seconds per command).
+RUN_TIMEOUT = float(os.environ.get("CLOSECREDIT_E2E_TIMEOUT", "600"))
 DBT_MODEL_STARTED = re.compile(r"\d+ of \d+ START sql \w+ model")
 
 
@@ -68,7 +70,7 @@ class Site:
             **extra,
         }
 
-    def run(self, *args: str, timeout: float = 600, **extra: str) -> subprocess.CompletedProcess:
+    def run(self, *args: str, timeout: float = RUN_TIMEOUT, **extra: str) -> subprocess.CompletedProcess:
         started = time.monotonic()
         done = subprocess.run(
             [CLI, *args], env=self.env(**extra), capture_output=True, text=True, timeout=timeout

@@ -76,7 +76,7 @@ def _manifest() -> dict:
     return json.loads(closecredit_project.manifest_path.read_text(encoding="utf-8"))
 
 
-ORCHESTRATION_ASSETS = {"published_warehouse", "night_summary", "fct_model_evaluation"}
+ORCHESTRATION_ASSETS = {"published_warehouse", "night_report", "night_summary", "fct_model_evaluation"}
 ENGINE_ASSETS = {"attribution/data_driven_credits", "attribution/markov_removal_effects"}
 
 
@@ -164,6 +164,7 @@ def test_snapshot_groups_are_the_layers(defs):
     assert {assets[k]["group"] for k in raw} == {"raw"}
     assert assets["published_warehouse"]["group"] == "publish"
     assert assets["night_summary"]["group"] == "report"
+    assert assets["night_report"]["group"] == "report"
     assert {assets[k]["group"] for k in ENGINE_ASSETS} == {"attribution"}
     assert assets["fct_model_evaluation"]["group"] == "marts"
     for name in _yaml_descriptions():
@@ -228,6 +229,10 @@ def test_nightly_job_runs_in_one_process_in_graph_order(defs):
     assert marts <= publish_parents
     summary_parents = {p.to_user_string() for p in graph.get(dg.AssetKey("night_summary")).parent_keys}
     assert "published_warehouse" in summary_parents
+    # The report reads the published file; the summary names its path, so it comes after it.
+    report_parents = {p.to_user_string() for p in graph.get(dg.AssetKey("night_report")).parent_keys}
+    assert report_parents == {"published_warehouse"}
+    assert "night_report" in summary_parents
 
 
 def test_schedule_defaults_to_two_in_the_morning_utc(defs):
