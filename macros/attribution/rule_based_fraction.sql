@@ -1,4 +1,4 @@
-{#- Rule-based attribution (attribution-spec.md, "Models"), as closed-form expressions over one
+{#- Rule-based attribution (docs/models.md, "Models"), as closed-form expressions over one
     touch row of an ordered journey. Columns the caller provides on every touch row:
       touch_position      1..n in journey order
       touch_count         n

@@ -1,4 +1,4 @@
-{#- Time rules of attribution-spec.md ("Time"): timestamps are stored as UTC `timestamp`; every
+{#- Time rules of docs/models.md ("Time"): timestamps are stored as UTC `timestamp`; every
     date the marts use is taken in var('reporting_timezone'). Engine specifics are dispatched. -#}
 
 {% macro reporting_timezone() %}

@@ -1,5 +1,5 @@
-{#- URL helpers. A host is lower-cased with a leading `www.` removed (attribution-spec.md:
-    "www. ignored"); no host (empty, not a URL) is NULL. -#}
+{#- URL helpers. A host is lower-cased with a leading `www.` removed (docs/models.md,
+    "Sessions"); no host (empty, not a URL) is NULL. -#}
 
 {% macro url_host(url) %}
     {{- return(adapter.dispatch('url_host', 'closecredit')(url)) -}}

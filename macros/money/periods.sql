@@ -1,4 +1,4 @@
-{#- Reporting periods (attribution-spec.md, "Cost per close"): months, and quarters whose year
+{#- Reporting periods (docs/costs-and-signals.md, "Cost per close"): months, and quarters whose year
     starts in var('fiscal_year_start_month'). -#}
 
 {% macro month_start(date_expr) %}

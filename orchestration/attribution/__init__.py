@@ -2,7 +2,7 @@
 
 Pure, vectorised numpy/pandas (no per-journey Python loop), engine-agnostic: tables in, tables
 out, so the same code serves the DuckDB and the Spark warehouse through whatever reads and
-writes them. The rules are `../shared/attribution-spec.md`; the choices it leaves open are in
+writes them. The rules are `docs/models.md`; the choices it leaves open are in
 `docs/decisions.md` ("Attribution engine (issue 4)").
 
 Input tables (pandas DataFrame, pyarrow Table, or a mapping of column -> array):

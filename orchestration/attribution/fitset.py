@@ -1,4 +1,4 @@
-"""The journeys the data-driven models are fitted on (spec: markov, "Fitted on ...")."""
+"""The journeys the data-driven models are fitted on (docs/models.md, "Deals")."""
 
 from __future__ import annotations
 

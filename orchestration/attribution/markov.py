@@ -1,4 +1,4 @@
-"""First-order Markov chain, removal effect (Anderl et al. 2014), exact (spec: "markov").
+"""First-order Markov chain, removal effect (Anderl et al. 2014), exact (docs/models.md, "markov").
 
 States: `start`, one per channel, `conv`, `null`. Each fitted journey's transformed path
 c1 ... cL adds the transitions start -> c1, c1 -> c2, ..., cL -> conv (won) or cL -> null (lost);

@@ -1,4 +1,4 @@
-"""Paths and path transforms (spec: "Paths and transforms"), vectorised over all journeys at once.
+"""Paths and path transforms (docs/models.md, "Paths and transforms"), vectorised over all journeys at once.
 
 A journey's *path* is its ordered touch channels. A transform turns it into a shorter (or equal)
 list of *path positions*; each original touch stands for at most one path position, and "a path

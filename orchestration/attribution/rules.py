@@ -1,6 +1,6 @@
-"""Plain numpy reference of the rule-based models (spec: "Models"), the SQL macros' cross-check.
+"""Plain numpy reference of the rule-based models (docs/models.md, "Models"), the SQL macros' cross-check.
 
-Written straight from the spec's table, independent of the warehouse:
+Written straight from the table of docs/models.md, independent of the warehouse:
 
 - milestone positions: FT = 1, CW = n, LC and OC from the flags (LC <= OC, as the journey layer
   guarantees; checked);

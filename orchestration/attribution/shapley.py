@@ -1,4 +1,4 @@
-"""Google fractribution's counterfactual "Shapley" model (spec: "shapley").
+"""Google fractribution's counterfactual "Shapley" model (docs/models.md, "shapley").
 
 - P(path) = conversions / (conversions + non-conversions) over the fitted journeys whose
   (transformed) path is exactly `path`; a path no fitted journey has gets P = 0.

@@ -258,12 +258,12 @@ export may restate yesterday): nothing is lost and nothing is counted twice.
 _OUTRO = """\
 ## Source groups
 
-Every touch built from these objects belongs to exactly one source group (sales, marketing,
-community, or direct for untagged and unclassifiable touches). The mapping from a touch's
-attributes (system, activity type, UTM source and medium, referrer, lead source, campaign type,
-partner type, owner role) to a channel and from a channel to its group lives in the seeds users
-edit, `seeds/mappings/channel_rules.csv` and `seeds/mappings/channels.csv`, never in SQL
-(docs/models.md, "Touches").
+Every touch built from these objects belongs to exactly one source group: sales, marketing,
+community, or direct for untagged and unclassifiable touches. The groups, with what each means,
+are `seeds/mappings/source_groups.csv`. The mapping from a touch's attributes (kind, activity
+type, UTMs, referrer, lead source, campaign type, partner type, owner role) to a channel, and
+from a channel to its group, lives in the seeds users edit, `seeds/mappings/channel_rules.csv`
+and `seeds/mappings/channels.csv`, never in SQL (docs/models.md, "Classification").
 """
 
 

@@ -1,4 +1,4 @@
-"""The rule-based models in SQL (macros/attribution) against the spec's worked numbers and the
+"""The rule-based models in SQL (macros/attribution) against the worked numbers of docs/models.md and the
 independent numpy reference (orchestration.attribution.rules), on hand-made and random journeys.
 
 The SQL runs for real: the journey touches are written as the table `int_credit_touches` the
@@ -62,7 +62,7 @@ HAND = (
 )
 third = 0.2 / 3
 EXPECTED = {
-    # model: {journey: fractions by position}, worked out from attribution-spec.md's table.
+    # model: {journey: fractions by position}, worked out from docs/models.md's table.
     "first_touch": {"A": [1, 0, 0, 0, 0], "E": [1, 0]},
     "last_touch": {"A": [0, 0, 0, 0, 1], "C": [0, 0, 1]},
     # A: the last non-direct touch is position 4; E is all direct, so CW.

@@ -97,7 +97,7 @@ def _host(url: str | None) -> str | None:
 
 
 def _reference_session_starts(events: list[tuple]) -> list[str]:
-    """attribution-spec.md's session rule, as a plain state machine over one anonymous id."""
+    """docs/models.md's session rule, as a plain state machine over one anonymous id."""
     starts, first_utm, first_referrer, previous = [], None, None, None
     for event_id, at, utm, referrer in events:
         utm_key = "|".join(utm) if utm else None
@@ -118,7 +118,7 @@ def _reference_session_starts(events: list[tuple]) -> list[str]:
 
 def test_sessions_match_the_reference_state_machine(run_dbt, tmp_path):
     """Random event streams (gaps around 30 minutes, campaigns, internal and external referrers):
-    int_web_sessions starts exactly the sessions the spec's state machine starts."""
+    int_web_sessions starts exactly the sessions the state machine of docs/models.md ("Sessions") starts."""
     rng = random.Random(7)
     database = tmp_path / "sessions.duckdb"
     rows, expected = [], {}

@@ -2,7 +2,7 @@
 their ground truth is consistent with what the raw rows show.
 
 Tiny scales (a few seconds in all). The journey rebuild at the end re-derives every simulated touch
-from the raw files alone, the way attribution-spec.md says the warehouse does.
+from the raw files alone, the way docs/models.md says the warehouse does.
 """
 
 from __future__ import annotations
@@ -465,7 +465,7 @@ def rebuild_touch_times(root: Path) -> dict[str, list]:
 
     web["email"] = stitch(web)
     starts, last = [], (None, None, None, None)
-    for row in web.itertuples():  # sessions exactly as attribution-spec.md defines them
+    for row in web.itertuples():  # sessions exactly as docs/models.md defines them
         utm = tuple(row[web.columns.get_loc(c) + 1] for c in ("utm_source", "utm_medium", "utm_campaign"))
         utm = None if all(pd.isna(x) for x in utm) else utm
         ref = _host(row.referrer_url)

@@ -73,3 +73,27 @@ def test_every_section_reference_names_a_heading():
                 if section.rstrip(".,") not in headings[page]:
                     wrong.append(f"{path}: docs/{page}, {section!r}")
     assert not wrong, "references to sections the page does not have:\n" + "\n".join(wrong)
+
+
+# The reference the project grew from is not in the repository; how its names map to docs/.
+OUTSIDE = {
+    "../" + "shared": "docs/ (contract.md, models.md, costs-and-signals.md, design.md)",
+    "extract-" + "contract": "docs/contract.md",
+    "attribution-" + "spec": 'docs/models.md; its "Money", "Cost per close", "Investment signals" '
+    "go to docs/costs-and-signals.md",
+    "DESIGN" + ".md": "docs/design.md",
+}
+
+
+def test_nothing_points_outside_the_repository():
+    hits = []
+    for path in _tracked_files():
+        try:
+            lines = (PROJECT_DIR / path).read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            continue
+        hits += [f"{path}:{n}: {name}" for n, line in enumerate(lines, 1) for name in OUTSIDE if name in line]
+    mapping = "\n".join(f"  {old} -> {new}" for old, new in OUTSIDE.items())
+    assert not hits, (
+        "references to files a clone does not have:\n" + "\n".join(hits) + f"\npoint them at:\n{mapping}"
+    )

@@ -1,4 +1,4 @@
--- Every staged cost line in one shape (attribution-spec.md, "Money" and "Cost per close"):
+-- Every staged cost line in one shape (docs/costs-and-signals.md, "Money" and "Cost per close"):
 -- marketing spend (dated by its date), sales cost and program cost (by their month), partner
 -- payouts (by earned_at in the reporting time zone; a payout without earned_at is dated by the
 -- extract that brought it, flagged is_date_imputed). Restated lines are already resolved in

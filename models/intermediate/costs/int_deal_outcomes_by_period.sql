@@ -1,4 +1,4 @@
--- Period x deal outcomes by close date (attribution-spec.md, "Cost per close"), over the deal
+-- Period x deal outcomes by close date (docs/costs-and-signals.md, "Cost per close"), over the deal
 -- types whose wins are credited (var('credited_deal_types')): credited deals (won), lost deals, the
 -- win rate won / (won + lost), and the median sales cycle: days from the opportunity's creation
 -- (date in the reporting time zone) to the close of the won deals.

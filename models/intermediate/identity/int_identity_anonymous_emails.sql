@@ -1,4 +1,4 @@
--- Time-bounded identity of anonymous web ids (attribution-spec.md, "Stitching"): one row per
+-- Time-bounded identity of anonymous web ids (docs/models.md, "Stitching"): one row per
 -- identification (an identify or form submit event carrying an email, bots excluded). An event
 -- of the anonymous id at time t belongs to the email of the identification in force at t:
 -- valid_from <= t < valid_to. The first identification is valid from the beginning (events

@@ -1,4 +1,4 @@
--- The people of each opportunity's journey (attribution-spec.md, "Journey"): the contacts linked
+-- The people of each opportunity's journey (docs/models.md, "Journey"): the contacts linked
 -- by opportunity_contact_role; where an opportunity has none, every contact of its account; plus
 -- the leads that converted into those contacts (already the same person) or into the opportunity.
 -- One row per opportunity and person; link says how the person got in (first that applies).

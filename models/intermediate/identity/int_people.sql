@@ -1,6 +1,6 @@
 -- One row per person: a contact (with the leads converted into it) or a lead no staged contact
 -- came from. A person's creation time is the earliest creation of its leads, or the contact's own
--- when no lead converted into it (attribution-spec.md: "its creation time is the lead's").
+-- when no lead converted into it (docs/models.md, "People").
 -- identity is what person keys hash: the person's email (normalised), else `crm:<person_id>`.
 with
 

@@ -1,5 +1,5 @@
 -- Every CRM record of a person, lead or contact, with the person it belongs to
--- (attribution-spec.md, "Journey": a contact converted from a lead is the same person).
+-- (docs/models.md, "Journey": a contact converted from a lead is the same person).
 --   person_id  the contact's id for a contact and for a lead converted into a staged contact;
 --              the lead's own id for any other lead.
 -- Emails are lower-cased and trimmed (the stitching key).

@@ -1,4 +1,4 @@
--- One row per opportunity with what its journey needs (attribution-spec.md, "Deals", "Journey"):
+-- One row per opportunity with what its journey needs (docs/models.md, "Deals", "Journey"):
 -- outcome (won / lost / open), whether it is a credited deal (won and its type in
 -- var('credited_deal_types')), the window [window_start_date, window_end_date] in the reporting
 -- time zone (closed: close_date - var('lookback_days') .. close_date; open: as_of_date -

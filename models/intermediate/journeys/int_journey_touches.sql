@@ -1,4 +1,4 @@
--- Every opportunity's journey (attribution-spec.md, "Journey", "Milestones"): its touches, one
+-- Every opportunity's journey (docs/models.md, "Journey", "Milestones"): its touches, one
 -- row per (opportunity, touch id), dated in the reporting time zone within the window (never
 -- after the close), ordered by time, then touch_priority, then touch id, with milestone
 -- positions:

@@ -1,5 +1,5 @@
 -- Per month and currency, the factor that turns an amount into var('reporting_currency')
--- (attribution-spec.md, "Money"): rate_to_usd(currency) / rate_to_usd(reporting currency), with
+-- (docs/costs-and-signals.md, "Money"): rate_to_usd(currency) / rate_to_usd(reporting currency), with
 -- the rates of that month. A currency-month with no rate has no row: amounts stay unconverted.
 with
 

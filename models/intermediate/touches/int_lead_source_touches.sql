@@ -1,4 +1,4 @@
--- Lead-source touches (attribution-spec.md, "Touches"): a lead, or a contact no lead converted
+-- Lead-source touches (docs/models.md, "Touches"): a lead, or a contact no lead converted
 -- into, whose creation no form submit (same email) or campaign response (same person) explains
 -- within var('lead_source_explanation_minutes') before or after the creation gets a touch from its
 -- lead_source at its creation time. An empty lead source maps to direct (channel rules).

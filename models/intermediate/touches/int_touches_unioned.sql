@@ -1,4 +1,4 @@
--- Every touch of every kind, one row per touch id (attribution-spec.md, "Touches"), with how it
+-- Every touch of every kind, one row per touch id (docs/models.md, "Touches"), with how it
 -- links to journeys and the attributes the channel rules match:
 --   person_id            CRM-linked touches (campaign responses, sales activities with a who_id,
 --                        lead-source touches)

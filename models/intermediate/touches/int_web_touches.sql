@@ -1,7 +1,7 @@
 -- Web touches: web sessions and referral clicks, stitched to an email at their time.
 -- A session of the same anonymous id starting within var('referral_click_merge_minutes') after a
 -- referral click (the latest such click) is that click's touch, not a second one: it keeps the
--- click's time and referral channel (attribution-spec.md, "Touches").
+-- click's time and referral channel (docs/models.md, "Touches").
 with
 
 sessions as (

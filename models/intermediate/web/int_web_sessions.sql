@@ -1,4 +1,4 @@
--- Web sessions (attribution-spec.md, "Touches"): the events of one anonymous id, bots excluded,
+-- Web sessions (docs/models.md, "Touches"): the events of one anonymous id, bots excluded,
 -- in time order (ties by event_id). An event starts a new session when
 --   (a) more than var('session_timeout_minutes') passed since the previous event, or
 --   (b) it carries a non-empty UTM tuple that differs from the session's first event's, or

@@ -1,5 +1,5 @@
 -- Period (month; fiscal quarter) x source group x attribution model: what each credited close
--- cost (attribution-spec.md, "Cost per close"). Cost is the group's allocated cost in the
+-- cost (docs/costs-and-signals.md, "Cost per close"). Cost is the group's allocated cost in the
 -- reporting currency (the same under every model); credited closes and revenue are the model's
 -- credit (fct_credit_by_source). cost_per_close = cost / credited closes (NULL when 0 closes, and
 -- for a group whose resource is `unattributed`: no budget pays for direct, it has no cost); ROI =

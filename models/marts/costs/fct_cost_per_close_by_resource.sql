@@ -1,4 +1,4 @@
--- The resource view of fct_cost_per_close (attribution-spec.md, "Cost per close"): period x
+-- The resource view of fct_cost_per_close (docs/costs-and-signals.md, "Cost per close"): period x
 -- resource x attribution model, the product brief's three budgets. A source group's cost and
 -- credit go to its resource (seeds/costs/cost_resources.csv): sales <- sales, marketing <-
 -- marketing, product <- community (word of mouth is the product's result) + product cost; direct

@@ -1,4 +1,4 @@
--- The product brief's decision rules (attribution-spec.md, "Investment signals"): per period
+-- The product brief's decision rules (docs/costs-and-signals.md, "Investment signals"): per period
 -- (month and fiscal quarter) under var('signal_model'), only when at least var('signal_min_closes')
 -- credited deals closed in the period. One row per signal that fires, with the numbers that fired
 -- it and a sentence a manager can read:

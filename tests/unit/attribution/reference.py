@@ -1,5 +1,5 @@
 """Straightforward reference computations for the attribution tests: one journey at a time, plain
-Python loops, exact `Fraction` arithmetic where the model allows it. Written from the spec's
+Python loops, exact `Fraction` arithmetic where the model allows it. Written from docs/models.md's
 words, sharing no code with `orchestration.attribution`, so agreement means something.
 """
 
@@ -194,7 +194,7 @@ def shapley_position_fractions(path: Sequence[str], fitted: Sequence[tuple[Seque
     return [m / total for m in mc]
 
 
-# --- rule-based models, straight from the spec's table -------------------------------------------
+# --- rule-based models, straight from the table of docs/models.md ---------------------------------
 
 
 def rule(

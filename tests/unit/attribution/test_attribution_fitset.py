@@ -1,4 +1,4 @@
-"""The fitting population (spec: markov, "Fitted on ..."): closed journeys of the credited deal
+"""The fitting population (docs/models.md, "Deals"): closed journeys of the credited deal
 types closed in [as_of_date - lookback_days, as_of_date]; won converts, lost does not."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Markov removal effect (spec: "markov"): exact absorption probabilities, removal effects, the
+"""Markov removal effect (docs/models.md, "markov"): exact absorption probabilities, removal effects, the
 population view and the per-journey split, pinned on worked examples and cross-checked against a
 straightforward rational re-solve of the chain per removed channel (tests/.../reference.py)."""
 

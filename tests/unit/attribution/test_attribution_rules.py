@@ -1,4 +1,4 @@
-"""The rule-based reference (spec: "Models" table), pinned on worked examples, edge cases
+"""The rule-based reference (docs/models.md, "Models" table), pinned on worked examples, edge cases
 included, and cross-checked on random journeys against a per-journey transcription of the table
 in exact fractions (tests/.../reference.py `rule`)."""
 
@@ -194,7 +194,7 @@ def _random_journeys(rng, count):
 @pytest.mark.parametrize("model", RULE_MODELS)
 def test_every_model_matches_the_table_on_random_journeys(model):
     """300 random journeys (1..7 touches, random LC <= OC, days, groups), rows shuffled: every
-    touch's fraction equals the per-journey transcription of the spec's table."""
+    touch's fraction equals the per-journey transcription of the table of docs/models.md."""
     rng = np.random.default_rng(23)
     touches, shapes = _random_journeys(rng, 300)
     custom = {"ft": 0.25, "lc": 0.15, "oc": 0.2, "cw": 0.3, "middle": 0.1}

@@ -1,4 +1,4 @@
-"""Fractribution's counterfactual (spec: "shapley"), pinned on worked examples in fractribution's
+"""Fractribution's counterfactual (docs/models.md, "shapley"), pinned on worked examples in fractribution's
 style (aggregated paths with conversions / non-conversions) and cross-checked against a
 straightforward per-path rational computation (tests/.../reference.py)."""
 

@@ -1,4 +1,4 @@
-"""Path transforms (spec: "Paths and transforms"): the transformed path and which touches each
+"""Path transforms (docs/models.md, "Paths and transforms"): the transformed path and which touches each
 position stands for. The worked path is fractribution's own example, D A B B C D C C."""
 
 from __future__ import annotations
