@@ -1,5 +1,6 @@
 """The dbt models as Dagster assets; dbt tests become asset checks (error severity blocks)."""
 
+import os
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -7,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.core.dbt_args import build_args
+from orchestration.core.dbt_args import night_build_args, night_env
 from orchestration.core.dbt_project import closecredit_project
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
 from orchestration.ops.resources import Warehouse, is_transient, transient_retry_policy
@@ -48,13 +49,30 @@ class CloseCreditTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(group_name=layer, description=description)
 
 
+# Every night's dbt invocations share one target folder, so dbt finds the parse it saved the night
+# before (partial_parse.msgpack); dagster-dbt would otherwise give each invocation a fresh folder
+# seeded from the definitions' parse, made for another profile: a full parse, twice a night.
+NIGHT_TARGET = closecredit_project.project_dir / closecredit_project.target_path / "night"
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """dbt build for the partition's night in the build database: as_of_date is the extract date.
     A failed model or an error-severity test fails the night (not retried); a locked database
     file is retried with backoff."""
     as_of = date.fromisoformat(context.partition_key)
+    args = night_build_args()
+    env = night_env(as_of)
+    saved = {name: os.environ.get(name) for name in env}
     with warehouse.dbt_environment():
-        invocation = dbt.cli(build_args(as_of), context=context)
+        os.environ.update(env)
+        try:
+            invocation = dbt.cli(args, context=context, target_path=NIGHT_TARGET)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
     try:
         yield from invocation.stream()
     except Exception as exc:
@@ -62,7 +80,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
             raise
         raise dg.Failure(
             description=f"dbt build for {as_of} failed: {exc}",
-            metadata={"dbt_command": " ".join(build_args(as_of))},
+            metadata={"dbt_command": " ".join([*(f"{k}={v}" for k, v in env.items()), "dbt", *args])},
             allow_retries=False,
         ) from exc
 
