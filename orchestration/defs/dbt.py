@@ -3,6 +3,7 @@
 import os
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -49,10 +50,12 @@ class CloseCreditTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(group_name=layer, description=description)
 
 
-# Every night's dbt invocations share one target folder, so dbt finds the parse it saved the night
-# before (partial_parse.msgpack); dagster-dbt would otherwise give each invocation a fresh folder
-# seeded from the definitions' parse, made for another profile: a full parse, twice a night.
-NIGHT_TARGET = closecredit_project.project_dir / closecredit_project.target_path / "night"
+# Every night's dbt invocations share one target folder beside the build database, so dbt finds
+# the parse it saved the night before (partial_parse.msgpack, valid for this database's profile);
+# dagster-dbt would otherwise give each invocation a fresh folder seeded from the definitions'
+# parse, made for another profile: a full parse, twice a night.
+def night_target(warehouse: Warehouse) -> Path:
+    return warehouse.build.parent / "dbt-target"
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
@@ -66,7 +69,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     with warehouse.dbt_environment():
         os.environ.update(env)
         try:
-            invocation = dbt.cli(args, context=context, target_path=NIGHT_TARGET)
+            invocation = dbt.cli(args, context=context, target_path=night_target(warehouse))
         finally:
             for name, value in saved.items():
                 if value is None:
