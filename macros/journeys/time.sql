@@ -55,8 +55,8 @@
 {% macro journey_as_of_date() %}
     {#- "Today" for the journey rules: var('as_of_date'), else the latest extract date landed for
         opportunities (never the wall clock, so a rebuild of past data gives the same answer). -#}
-    {%- if var('as_of_date') -%}
-        {{ dbt.safe_cast("'" ~ var('as_of_date') ~ "'", api.Column.translate_type('date')) }}
+    {%- if as_of_date() -%}
+        {{ dbt.safe_cast("'" ~ as_of_date() ~ "'", api.Column.translate_type('date')) }}
     {%- else -%}
         (select max(_extract_date) from {{ ref('stg_crm__opportunities') }})
     {%- endif -%}

@@ -1,8 +1,8 @@
 {% macro as_of_date_literal() %}
     {#- var('as_of_date') as a date (NULL when every extract is visible): marts say which night
         they answer for. -#}
-    {%- if var('as_of_date') -%}
-        cast('{{ var("as_of_date") }}' as date)
+    {%- if as_of_date() -%}
+        cast('{{ as_of_date() }}' as date)
     {%- else -%}
         cast(null as date)
     {%- endif -%}

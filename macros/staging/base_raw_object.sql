@@ -15,6 +15,14 @@
         select * from {{ raw_relation }}
     {%- else -%}
     {%- set node = contract_object(system, object) -%}
+    {#- Built incrementally, only an append object's new extracts are typed: an earlier row never
+        changes status (the first arrival of a key stays), a new row is a duplicate of any earlier
+        one. Other semantics re-rank old rows, so they stay tables. -#}
+    {%- set incremental = is_incremental_night() -%}
+    {%- if incremental and node.meta.semantics != 'append' -%}
+        {{ exceptions.raise_compiler_error(system ~ '.' ~ object ~ ' is a ' ~ node.meta.semantics
+            ~ ' object: its base model cannot be built incrementally') }}
+    {%- endif -%}
     {%- set columns = node.columns.values() | list -%}
     {%- set semantics = node.meta.semantics -%}
     {%- set key = node.meta.key -%}
@@ -55,7 +63,7 @@ with
 
 raw_rows as (
     select * from {{ raw_relation }}
-    where {{ visible_as_of('_extract_date') }}
+    where {{ visible_as_of('_extract_date') }} and {{ is_new_extract('_extract_date') }}
 ),
 
 typed as (
@@ -104,9 +112,25 @@ latest_extract as (
         and {{ visible_as_of('extract_date') }}
 ),
 
+{%- if incremental %}
+
+earlier_keys as (
+    -- keys that already arrived (quarantined rows never count as an arrival)
+    select distinct
+        {%- for column in key %}
+        {{ column }} as _earlier__{{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ this }}
+    where _row_status <> 'quarantined'
+),
+{%- endif %}
+
 versioned as (
     select
         checked.*,
+        {%- if incremental %}
+        earlier_keys._earlier__{{ key[0] }} is not null as _arrived_before,
+        {%- endif %}
         row_number() over (
             partition by _quarantine_reason is null, {{ key | join(', ') }}
             order by {{ newest_first }}
@@ -114,6 +138,13 @@ versioned as (
         latest_extract.extract_date as _latest_extract_date
     from checked
     cross join latest_extract
+    {%- if incremental %}
+    left join earlier_keys
+        on
+            {%- for column in key %}
+            {% if not loop.first %}and {% endif %}checked.{{ column }} = earlier_keys._earlier__{{ column }}
+            {%- endfor %}
+    {%- endif %}
 )
 
 select
@@ -127,7 +158,7 @@ select
     case
         when _quarantine_reason is not null then 'quarantined'
         {%- if semantics == 'append' %}
-        when _version_rank > 1 then 'duplicate'
+        when _version_rank > 1{% if incremental %} or _arrived_before{% endif %} then 'duplicate'
         {%- else %}
         when _version_rank > 1 then 'superseded'
         {%- endif %}

@@ -1,13 +1,16 @@
 """The dbt models as Dagster assets; dbt tests become asset checks (error severity blocks)."""
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.core.dbt_args import build_args
+from orchestration.core.dbt_args import night_build_args, night_env
 from orchestration.core.dbt_project import closecredit_project
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
 from orchestration.night.build_vars import forget_vars, full_refresh_reason, record_vars, recorded_vars
@@ -51,6 +54,30 @@ class CloseCreditTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(group_name=layer, description=description or spec.description)
 
 
+# Every night's dbt invocations share one target folder beside the build database, so dbt finds
+# the parse it saved the night before (partial_parse.msgpack, valid for this database's profile);
+# dagster-dbt would otherwise give each invocation a fresh folder seeded from the definitions'
+# parse, made for another profile: a full parse, twice a night.
+def night_target(warehouse: Warehouse) -> Path:
+    return warehouse.build.parent / "dbt-target"
+
+
+@contextmanager
+def _night_environment(env: dict[str, str]) -> Iterator[None]:
+    """The night's date for dbt, only while dbt is started: dagster-dbt's `cli()` takes no
+    environment of its own, and a date in `--vars` would make dbt re-parse the project every night."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, *, last: bool):
     """dbt build for the partition's night in the build database: as_of_date is the extract date,
     the run's var overrides on top. Vars other than those the build database was built with
@@ -66,8 +93,10 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
             forget_vars(con)  # until this night's dbt steps all succeed
     if reason:
         context.log.warning(reason)
-    args = build_args(as_of, overrides=settings.dbt_cli_vars(), full_refresh=full_refresh)
-    invocation = dbt.cli(args, context=context)
+    args = night_build_args(overrides=settings.dbt_cli_vars(), full_refresh=full_refresh)
+    env = night_env(as_of)
+    with _night_environment(env):
+        invocation = dbt.cli(args, context=context, target_path=night_target(warehouse))
     try:
         yield from invocation.stream()
     except Exception as exc:
@@ -75,7 +104,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
             raise
         raise dg.Failure(
             description=f"dbt build for {as_of} failed: {exc}",
-            metadata={"dbt_command": " ".join(args)},
+            metadata={"dbt_command": " ".join([*(f"{k}={v}" for k, v in env.items()), "dbt", *args])},
             allow_retries=False,
         ) from exc
     if last:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import yaml
 
-from orchestration.core.dbt_args import build_args, dbt_vars
+from orchestration.core.dbt_args import AS_OF_DATE_ENV, build_args, dbt_vars, night_build_args, night_env
 
 NIGHT = date(2026, 11, 26)
 
@@ -70,3 +70,34 @@ def test_build_args_full_refresh():
 
 def test_build_args_without_a_night_passes_null():
     assert _vars_of(build_args(None)) == {"as_of_date": None}
+
+
+def test_night_build_args_leave_dbt_unit_tests_to_make_test():
+    args = night_build_args()
+    assert args[0] == "build"
+    assert args[args.index("--exclude") + 1] == "resource_type:unit_test"
+    assert args.count("--exclude") == 1
+    assert "--select" not in args and "--full-refresh" not in args
+
+
+def test_night_build_args_keep_the_saved_parse_between_nights():
+    # --vars are part of dbt's parse state: the night's date must not be one of them.
+    assert "--vars" not in night_build_args()
+    assert night_env(NIGHT) == {AS_OF_DATE_ENV: "2026-11-26"}
+
+
+def test_night_build_args_full_refresh_rebuilds_the_incremental_models():
+    args = night_build_args(full_refresh=True)
+    assert args[-1] == "--full-refresh"
+    assert args[args.index("--exclude") + 1] == "resource_type:unit_test"
+
+
+def test_build_args_keeps_unit_tests_unless_told():
+    assert "--exclude" not in build_args(NIGHT)
+
+
+def test_build_args_unions_an_exclude_with_the_unit_tests_in_one_flag():
+    # dbt keeps only the last --exclude: both must be in one argument, space-separated.
+    args = build_args(NIGHT, exclude="source:attribution+", unit_tests=False)
+    assert args.count("--exclude") == 1
+    assert args[args.index("--exclude") + 1].split() == ["source:attribution+", "resource_type:unit_test"]

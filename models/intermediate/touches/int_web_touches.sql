@@ -1,11 +1,43 @@
+{{ config(**incremental_by('anonymous_id')) }}
+-- depends_on: {{ ref('stg_web__events') }}
 -- Web touches: web sessions and referral clicks, stitched to an email at their time.
 -- A session of the same anonymous id starting within var('referral_click_merge_minutes') after a
 -- referral click (the latest such click) is that click's touch, not a second one: it keeps the
 -- click's time and referral channel (docs/models.md, "Touches").
+{%- set incremental = is_incremental_night() %}
 with
+{%- if incremental %}
+
+-- incremental: the touches of every anonymous id (NULL too, for clicks without one) with new web
+-- events (their sessions and identities changed), new clicks, or a referral code whose partner
+-- changed since it was stored
+affected_ids as (
+    select {{ null_safe_key('anonymous_id') }} as anonymous_key
+    from {{ ref('stg_web__events') }}
+    where {{ is_new_extract('_extract_date') }}
+    union
+    select {{ null_safe_key('anonymous_id') }} as anonymous_key
+    from {{ ref('stg_referral__clicks') }}
+    where {{ is_new_extract('_extract_date') }}
+    union
+    select {{ null_safe_key('stored.anonymous_id') }} as anonymous_key
+    from {{ this }} as stored
+    left join {{ ref('int_partner_referral_codes') }} as current_codes
+        on stored.referral_code = current_codes.referral_code
+    where
+        stored.referral_code is not null
+        and (
+            stored.partner_id is distinct from current_codes.partner_id
+            or stored.partner_type is distinct from coalesce(current_codes.partner_type, 'unknown')
+        )
+),
+{%- endif %}
 
 sessions as (
     select * from {{ ref('int_web_sessions') }}
+    {%- if incremental %}
+    where {{ null_safe_key('anonymous_id') }} in (select anonymous_key from affected_ids)
+    {%- endif %}
 ),
 
 clicks as (
@@ -15,11 +47,16 @@ clicks as (
         clicked_at,
         nullif(trim(referral_code), '') as referral_code
     from {{ ref('stg_referral__clicks') }}
-    where clicked_at is not null
+    where
+        clicked_at is not null
+        and {{ when_incremental(null_safe_key('anonymous_id') ~ ' in (select anonymous_key from affected_ids)') }}
 ),
 
 identities as (
     select * from {{ ref('int_identity_anonymous_emails') }}
+    {%- if incremental %}
+    where {{ null_safe_key('anonymous_id') }} in (select anonymous_key from affected_ids)
+    {%- endif %}
 ),
 
 codes as (

@@ -1,3 +1,4 @@
+{{ config(**incremental_by('event_id')) }}
 -- Every staged web event with what the journey rules need: bot flag (user-agent patterns of
 -- seeds/mappings/bot_user_agent_patterns.csv, case-insensitive substrings), normalised email,
 -- page and referrer hosts (lower-cased, `www.` removed), whether the referrer is external (not
@@ -6,6 +7,8 @@ with
 
 events as (
     select * from {{ ref('stg_web__events') }}
+    -- incremental: the events of new extracts (an event is classified by its own row only)
+    where {{ is_new_extract('_extract_date') }}
 ),
 
 bot_patterns as (

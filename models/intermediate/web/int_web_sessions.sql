@@ -1,3 +1,5 @@
+{{ config(**incremental_by('anonymous_id')) }}
+-- depends_on: {{ ref('stg_web__events') }}
 -- Web sessions (docs/models.md, "Touches"): the events of one anonymous id, bots excluded,
 -- in time order (ties by event_id). An event starts a new session when
 --   (a) more than var('session_timeout_minutes') passed since the previous event, or
@@ -30,7 +32,14 @@ events as (
         utm_key,
         referral_code
     from {{ ref('int_web_events_classified') }}
-    where not is_bot
+    where
+        not is_bot
+        -- incremental: every event of the anonymous ids with new events (a late event can re-open,
+        -- split or merge any of their sessions)
+        and {{ when_incremental(
+            "anonymous_id in (select anonymous_id from " ~ ref('stg_web__events')
+            ~ " where " ~ is_new_extract('_extract_date') ~ ")"
+        ) }}
 ),
 
 gaps as (
