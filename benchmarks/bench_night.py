@@ -153,6 +153,7 @@ def raw_scan(files: list[str]) -> tuple[int, float]:
     import duckdb
 
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")  # it would print into the report
     started = time.perf_counter()
     rows = con.execute(
         "select count(*) from read_csv($files, union_by_name = true, all_varchar = true, header = true)",
