@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,15 +17,12 @@ import duckdb
 import pytest
 
 from orchestration.core.contract import PROJECT_DIR
-from orchestration.core.privacy import SECRET_ENV
-from orchestration.core.settings import DBT_PROFILE_VARS
 
 # `tests.contract_rows` and friends are imported as `tests.<module>`, whatever the working folder.
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-
-TEST_HASH_SECRET = b"closecredit-tests"
+from tests.dbt_invocation import dbt_test_environment, release_dbt_duckdb, with_profile_vars
 
 
 @pytest.fixture
@@ -52,20 +47,6 @@ def warehouse(warehouse_path: Path):
     con.close()
 
 
-def _release_dbt_duckdb() -> None:
-    """dbt-duckdb keeps its DuckDB instance open in-process after a run; close it so the test (or
-    the next dbt call, with other settings) can open the file."""
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
-        return
-    with DuckDBConnectionManager._LOCK:
-        env = DuckDBConnectionManager._ENV
-        if env is not None:
-            env.close()
-            DuckDBConnectionManager._ENV = None
-
-
 def _failure_report(result) -> str:
     lines, skipped = [], 0
     if result.exception is not None:
@@ -78,17 +59,6 @@ def _failure_report(result) -> str:
     if skipped:
         lines.append(f"({skipped} nodes skipped after these failures)")
     return "\n".join(lines) or "dbt reported failure without node results"
-
-
-def _with_profile_vars(args: list[str], database: Path) -> list[str]:
-    import yaml
-
-    profile = {DBT_PROFILE_VARS["build_database"]: str(database)}
-    if "--vars" not in args:
-        return [*args, "--vars", json.dumps(profile)]
-    at = args.index("--vars") + 1
-    args[at] = json.dumps({**(yaml.safe_load(args[at]) or {}), **profile})
-    return args
 
 
 @pytest.fixture(scope="session")
@@ -105,15 +75,9 @@ def run_dbt(tmp_path_factory) -> Callable:
 
     def run(args: list[str], database: Path, *, expect_success: bool = True):
         work = tmp_path_factory.mktemp("dbt")
-        args = _with_profile_vars(list(args), database)
-        with pytest.MonkeyPatch.context() as env:
-            env.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-            # A selected layer's tests only, not tests that also read layers the call did not build.
-            env.setenv("DBT_INDIRECT_SELECTION", "cautious")
-            # Person keys are keyed hashes: tests key them with a fixed secret of their own unless
-            # a module set its own (the dbt-duckdb plugin reads it, never the SQL).
-            if not os.environ.get(SECRET_ENV):
-                env.setenv(SECRET_ENV, TEST_HASH_SECRET.decode())
+        args = with_profile_vars(args, database)
+        # A selected layer's tests only, not tests that also read layers the call did not build.
+        with dbt_test_environment(DBT_INDIRECT_SELECTION="cautious"):
             try:
                 result = dbtRunner().invoke(
                     [
@@ -130,7 +94,7 @@ def run_dbt(tmp_path_factory) -> Callable:
                     ]
                 )
             finally:
-                _release_dbt_duckdb()
+                release_dbt_duckdb()
         if expect_success and not result.success:
             command = " ".join(" ".join(arg.split()) for arg in args)
             pytest.fail(f"dbt {command} failed:\n{_failure_report(result)}", pytrace=False)

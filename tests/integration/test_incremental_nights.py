@@ -10,7 +10,6 @@ by editing copies of the extract files, and checks each case is really in the la
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -21,11 +20,10 @@ import pytest
 from orchestration.attribution.warehouse import run_data_driven_attribution
 from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.dbt_args import build_args
-from orchestration.core.privacy import dbt_env
-from orchestration.core.settings import DATABASE_ENV
 from orchestration.demo import generate
 from orchestration.night.landing import land_night
 from tests.compare_marts import differences, snapshot
+from tests.dbt_invocation import dbt_test_environment, release_dbt_duckdb, with_profile_vars
 
 SEED, SCALE, NIGHTS = 7, 0.01, 5
 ENGINE_OUTPUT = "source:attribution+"
@@ -47,31 +45,14 @@ class Dbt:
         self.manifest = None
 
     def __call__(self, args: list[str], database: Path) -> None:
-        env = {
-            DATABASE_ENV: str(database),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            **dbt_env(secret=b"closecredit-tests"),
-        }
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            runner = self.runner(manifest=self.manifest)
-            result = runner.invoke(
-                [
-                    *args,
-                    *("--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)),
-                    *("--target-path", str(self.work / "target"), "--log-path", str(self.work / "logs")),
-                    "--no-use-colors",
-                    "--quiet",
-                ]
-            )
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-            _release_dbt_duckdb()
+        args = with_profile_vars(args, database)
+        with dbt_test_environment():
+            try:
+                result = self.runner(manifest=self.manifest).invoke(
+                    [*args, *self._paths(), "--no-use-colors"]
+                )
+            finally:
+                release_dbt_duckdb()
         failures = [
             f"{r.node.unique_id}: {r.message}"
             for r in (getattr(result.result, "results", None) or [])
@@ -79,38 +60,18 @@ class Dbt:
         ]
         assert result.success, f"dbt {' '.join(args)} failed: {result.exception} {failures}"
 
-    def parse(self, database: Path) -> None:
-        from dbt.cli.main import dbtRunner
+    def _paths(self) -> list[str]:
+        return [
+            *("--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)),
+            *("--target-path", str(self.work / "target"), "--log-path", str(self.work / "logs")),
+            "--quiet",
+        ]
 
-        with_env = {DATABASE_ENV: str(database), **dbt_env(secret=b"closecredit-tests")}
-        saved = {k: os.environ.get(k) for k in with_env}
-        os.environ.update(with_env)
-        try:
-            result = dbtRunner().invoke(
-                [
-                    "parse",
-                    *("--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)),
-                    *("--target-path", str(self.work / "target"), "--log-path", str(self.work / "logs")),
-                    "--quiet",
-                ]
-            )
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+    def parse(self, database: Path) -> None:
+        with dbt_test_environment():
+            result = self.runner().invoke([*with_profile_vars(["parse"], database), *self._paths()])
         assert result.success, result.exception
         self.manifest = result.result
-
-
-def _release_dbt_duckdb() -> None:
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
 
 
 def build_night(dbt: Dbt, database: Path, night: date, *, full_refresh: bool = False) -> None:
