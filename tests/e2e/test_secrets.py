@@ -1,0 +1,93 @@
+"""No person-key secret in anything a night leaves behind: not the secret, not its hex, not the
+RFC 2104 key blocks derived from it (raw or hex), in the dbt target and log folders the night's
+runs wrote, the project's `logs/`, or anywhere in the site (warehouse folder with its logs,
+summaries and failure records, and DAGSTER_HOME). Runs against the shared nights of
+tests/e2e/conftest.py."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.core.contract import PROJECT_DIR
+from orchestration.core.privacy import SECRET_ENV
+from tests.e2e.conftest import Site
+
+pytestmark = pytest.mark.e2e
+
+BLOCK_SIZE = 64  # SHA-256's block, the size of HMAC's key pads
+
+
+def secret_forms(secret: bytes) -> dict[str, bytes]:
+    """The secret and what is as powerful as it, in the forms a leak would take."""
+    key = (hashlib.sha256(secret).digest() if len(secret) > BLOCK_SIZE else secret).ljust(BLOCK_SIZE, b"\0")
+    ipad, opad = bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+    forms = {"secret": secret, "secret hex": secret.hex().encode()}
+    for name, block in (("ipad", ipad), ("opad", opad)):
+        forms[name] = block
+        forms[f"{name} hex"] = block.hex().encode()
+        forms[f"{name} HEX"] = block.hex().upper().encode()
+    return forms
+
+
+def files_under(folder: Path, since: float = 0.0) -> Iterator[Path]:
+    if folder.is_dir():
+        for path in folder.rglob("*"):
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime >= since:
+                yield path
+
+
+def leaks(paths: list[Path], forms: dict[str, bytes]) -> list[str]:
+    found = []
+    for path in paths:
+        content = path.read_bytes()
+        found += [f"{path}: {name}" for name, form in forms.items() if form in content]
+    return found
+
+
+def night_files(site: Site, since: float) -> list[Path]:
+    """Every file of the site, and what the site's runs wrote under the project's target/ and
+    logs/: dagster-dbt gives each dbt call `target/<step>-<run id[:7]>-<uuid>/`, its dbt.log
+    included; the files at the top of target/ (the `dbt parse` of a first definitions load, its
+    log) and logs/ count when written since `since`, so older runs' leftovers do not."""
+    instance = dg.DagsterInstance.from_config(str(site.dagster_home))
+    try:
+        records = instance.get_run_records()
+    finally:
+        instance.dispose()
+    assert records, f"no runs in {site.dagster_home}"
+    run_ids = {r.dagster_run.run_id[:7] for r in records}
+    target = PROJECT_DIR / "target"
+    run_dirs = [d for d in target.iterdir() if d.is_dir() and any(f"-{i}-" in d.name for i in run_ids)]
+    assert run_dirs, f"no dbt target folder of runs {sorted(run_ids)} under {target}"
+    files = list(files_under(site.root))
+    files += [p for d in run_dirs for p in files_under(d)]
+    files += [p for p in target.iterdir() if p.is_file() and p.stat().st_mtime >= since]
+    files += list(files_under(PROJECT_DIR / "logs", since))
+    return files
+
+
+@pytest.mark.parametrize("night", ["backfill", "after_kill"])
+def test_no_secret_material_in_what_a_night_leaves(night, extracts, request):
+    """`backfill`: two green nights; `after_kill`: a night killed in its dbt build, then rerun
+    (the rerun writes the killed run's failure record)."""
+    shared = request.getfixturevalue(night)
+    site = shared[0] if night == "backfill" else shared.site
+    # This session's extracts were written before any of its nights started.
+    since = min(p.stat().st_mtime for p in extracts.root.rglob("*") if p.is_file())
+    secret = site.env()[SECRET_ENV].encode()
+    files = sorted(set(night_files(site, since)))
+    names = {p.name for p in files}
+    # The places a night writes are there to be searched (else the test would prove nothing).
+    assert "dbt.log" in names and "run_results.json" in names, sorted(names)[:50]
+    assert any(p.suffix == ".sql" and "compiled" in p.parts for p in files)
+    assert any(p.parent.name == "summaries" for p in files)
+    assert any(p.parent.name == "logs" and p.suffix == ".log" for p in files)
+    assert any("dagster_home" in p.parts for p in files)
+    if night == "after_kill":
+        assert any(p.parent.name == "failures" and p.suffix == ".json" for p in files)
+    assert leaks(files, secret_forms(secret)) == []
