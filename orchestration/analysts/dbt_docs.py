@@ -8,6 +8,7 @@ come from the YAML files."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.dbt_project import dbt_executable
+from orchestration.core.settings import Settings
 
 DOCS_FILE = "index.html"
 
@@ -33,13 +35,12 @@ def build_docs(published: Path, out: Path | None = None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="closecredit-docs-") as work:
         work = Path(work)
-        env = {
-            **os.environ,
-            # dbt-duckdb opens its profile's file even for docs: a throwaway one, never the warehouse.
-            "CLOSECREDIT_DATABASE": str(work / "docs.duckdb"),
-            "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        }
+        env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+        # dbt-duckdb opens its profile's file even for docs: a throwaway one, never the build
+        # database a night may be writing.
+        throwaway = Settings(database=str(work / "docs.duckdb")).dbt_profile_vars()
         common = ["--project-dir", str(PROJECT_DIR), "--target-path", str(work / "target")]
+        common += ["--vars", json.dumps(throwaway)]
         common += ["--log-path", str(work / "logs")]
         # --no-compile reads the manifest a parse leaves in the target path.
         for args in (["parse"], ["docs", "generate", "--static", "--no-compile", "--empty-catalog"]):

@@ -6,7 +6,6 @@ tests/e2e/conftest.py."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,22 +15,9 @@ import pytest
 from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.privacy import SECRET_ENV
 from tests.e2e.conftest import Site
+from tests.secret_forms import secret_forms
 
 pytestmark = pytest.mark.e2e
-
-BLOCK_SIZE = 64  # SHA-256's block, the size of HMAC's key pads
-
-
-def secret_forms(secret: bytes) -> dict[str, bytes]:
-    """The secret and what is as powerful as it, in the forms a leak would take."""
-    key = (hashlib.sha256(secret).digest() if len(secret) > BLOCK_SIZE else secret).ljust(BLOCK_SIZE, b"\0")
-    ipad, opad = bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
-    forms = {"secret": secret, "secret hex": secret.hex().encode()}
-    for name, block in (("ipad", ipad), ("opad", opad)):
-        forms[name] = block
-        forms[f"{name} hex"] = block.hex().encode()
-        forms[f"{name} HEX"] = block.hex().upper().encode()
-    return forms
 
 
 def files_under(folder: Path, since: float = 0.0) -> Iterator[Path]:
