@@ -33,7 +33,7 @@ def test_run_lands_builds_publishes_and_prints_the_summary(backfill, extracts):
     assert "| crm.opportunity |" in out
     assert "## Published" in out and f"as of {d2}" in out
     assert "## Journeys" in out and "Stitch rate:" in out and "Unmapped touches:" in out
-    assert "## Credited closes by source group" in out and "| legacy_handoff | 100.00% |" in out
+    assert "## Credited closes by source group" in out and "| legacy_handoff | 100.0% |" in out
     assert "## Models against the ground truth" in out  # the demo's ground truth is beside its extracts
     # The planted dirty rows warn (row-level suites) and the night still publishes, listing them.
     assert "## Data quality" in out and "| warned |" in out
