@@ -5,8 +5,8 @@ rendered by Altair + vl-convert and inlined in the page).
 Sections, in the order a manager asks: who really closes our deals (credit by source group under
 each model beside legacy_handoff, and the credit shift); what each close costs (per budget and per
 source group, by quarter); where to invest (the investment signals); which model to believe
-(agreement between models, error against the ground truth when there is one); the top channels by
-credited revenue; the night's data quality and reconciliation.
+(agreement between models, error against the ground truth when there is one); the top channels,
+campaigns and partners by credited revenue; the night's data quality and reconciliation.
 
 Every table says which mart and rows it shows (`data-mart`, `data-where`, `data-column` on its
 cells), and each chart draws exactly one mark per row of the table beneath it, so the browser test
@@ -442,46 +442,71 @@ def _models(con, quarter: date) -> Section:
     return section
 
 
-def _top(con, model: str, currency: str) -> Section:
-    section = Section("top", "Top channels by credited revenue")
+# The rankings of the top section: (chart id, what is ranked, the key, the columns shown beside it,
+# the dimension mart they come from (None: the credit mart's own), the colour column). Each ranks
+# the signal model's credited revenue of fct_close_credit by the key; touches without one (no
+# campaign, no partner) are left out.
+TOP_RANKINGS = (
+    ("top_channels", "channels", "channel", ["source_group"], None, "source_group"),
+    ("top_campaigns", "campaigns", "campaign_id", ["campaign_name", "channel"], "dim_campaigns", "channel"),
+    ("top_partners", "partners", "partner_id", ["partner_type", "channel"], "dim_partners", "partner_type"),
+)
+
+
+def _ranking(con, model: str, currency: str, ranking: tuple) -> list[str]:
+    chart_id, ranked, key, extra, dim, colour = ranking
+    columns = ", ".join(f"{'dim' if dim else 'credit'}.{c}" for c in extra)
+    join = f"left join marts.{dim} as dim on credit.{key} = dim.{key} " if dim else ""
     frame = _query(
         con,
-        "select channel, source_group, sum(credited_revenue) as credited_revenue, "
-        "sum(credit_fraction) as credited_closes from marts.fct_close_credit "
-        "where attribution_model = ? group by all order by credited_revenue desc nulls last, channel "
-        f"limit {TOP_N}",
+        f"select credit.{key}, {columns}, sum(credit.credited_revenue) as credited_revenue, "
+        f"sum(credit.credit_fraction) as credited_closes from marts.fct_close_credit as credit {join}"
+        f"where credit.attribution_model = ? and credit.{key} is not null "
+        f"group by all order by credited_revenue desc nulls last, credit.{key} limit {TOP_N}",
         [model],
     )
-    section.parts.append(
-        f"<p>Every credited deal to date under <b>{model}</b>. Campaigns and partners are not yet "
-        "carried by the credit mart's touches, so they cannot be ranked here.</p>"
-    )
+    # The bar's label: the campaign's name when no other shown campaign has it, else name and id.
+    label = frame[key].astype(str)
+    if key == "campaign_id":
+        names = frame["campaign_name"].fillna(frame[key]).astype(str)
+        label = names.where(~names.duplicated(keep=False), names + " (" + label + ")")
+    frame.insert(0, "label", label)
     chart = (
-        alt.Chart(frame, title=f"Top {TOP_N} channels by credited revenue ({currency})")
+        alt.Chart(frame, title=f"Top {TOP_N} {ranked} by credited revenue ({currency})")
         .mark_bar()
         .encode(
-            y=alt.Y("channel:N", sort=list(frame["channel"]), title="channel"),
+            y=alt.Y("label:N", sort=list(frame["label"]), title=ranked[:-1], axis=alt.Axis(labelLimit=260)),
             x=alt.X("credited_revenue:Q", title=f"credited revenue ({currency})"),
-            color=alt.Color("source_group:N", title="source group"),
-            tooltip=["channel", "source_group", "credited_revenue"],
+            color=alt.Color(f"{colour}:N", title=colour.replace("_", " ")),
+            tooltip=[key, *extra, "credited_revenue"],
         )
         .properties(width=640, height=22 * max(len(frame), 1))
     )
-    section.parts.append(_svg(chart, "top_channels", len(frame)))
-    section.parts.append(
-        Table(
-            None,
-            "",
-            [
-                ("channel", "channel", "text"),
-                ("source_group", "source group", "text"),
-                ("credited_revenue", f"credited revenue ({currency})", "money"),
-                ("credited_closes", "credited closes", "count"),
-            ],
-            frame,
-            derived=f"top_channels:{model}",
-        ).html()
+    table = Table(
+        None,
+        "",
+        [(key, key.replace("_", " "), "text")]
+        + [(c, c.replace("_", " "), "text") for c in extra]
+        + [
+            ("credited_revenue", f"credited revenue ({currency})", "money"),
+            ("credited_closes", "credited closes", "count"),
+        ],
+        frame,
+        caption=f"Top {ranked}",
+        derived=f"{chart_id}:{model}",
     )
+    return [f"<h3>Top {ranked}</h3>", _svg(chart, chart_id, len(frame)), table.html()]
+
+
+def _top(con, model: str, currency: str) -> Section:
+    section = Section("top", "Top channels, campaigns and partners by credited revenue")
+    section.parts.append(
+        f"<p>Every credited deal to date under <b>{model}</b>. A campaign is a CRM campaign its "
+        "responses came from; a partner is the referral partner of referral clicks, records and "
+        "sessions with a referral code. Touches with neither are counted only under channels.</p>"
+    )
+    for ranking in TOP_RANKINGS:
+        section.parts.extend(_ranking(con, model, currency, ranking))
     return section
 
 

@@ -76,16 +76,17 @@ def cost_per_close_trend(rows, site):
         previous[r["budget"]] = r["cost_per_close"]
 
 
-def top_partner_channels(rows, site):
+def top_partners(rows, site):
     total = _sql(
         site, "select sum(credited_revenue) as t from fct_close_credit where attribution_model = 'w_shaped'"
     )[0]["t"]
-    partner_channels = {r["channel"] for r in _sql(site, "select distinct channel from dim_partners")}
+    partners = {r["partner_id"] for r in _sql(site, "select partner_id from dim_partners")}
     revenue = [r["credited_revenue"] or 0.0 for r in rows]
     assert revenue == sorted(revenue, reverse=True)
     assert sum(revenue) <= total + 1e-6
-    assert {r["channel"] for r in rows} <= partner_channels
-    assert all(r["partners"] >= r["active_partners"] for r in rows)
+    ids = [r["partner_id"] for r in rows]
+    assert len(ids) == len(set(ids)) and set(ids) <= partners
+    assert all(r["credited_closes"] >= -1e-9 for r in rows)
 
 
 def deal_journey(rows, site):
@@ -114,7 +115,7 @@ INVARIANTS = {
         credit_share_by_quarter,
         credit_shift,
         cost_per_close_trend,
-        top_partner_channels,
+        top_partners,
         deal_journey,
         models_disagree,
     )

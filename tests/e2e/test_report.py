@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from orchestration.core.dbt_vars import project_vars
-from orchestration.night.report import BASELINE_MODEL, BUDGETS, TOP_N, report_path
+from orchestration.night.report import BASELINE_MODEL, BUDGETS, TOP_N, TOP_RANKINGS, report_path
 from tests.e2e.browser import Browser, find_chromium
 
 pytestmark = pytest.mark.e2e
@@ -114,7 +114,7 @@ def test_the_night_prints_the_report_path_and_the_page_is_offline(page):
         "What each close costs",
         "Where to invest",
         "Which model to believe",
-        "Top channels by credited revenue",
+        "Top channels, campaigns and partners by credited revenue",
         "Data quality and reconciliation",
     ]
 
@@ -152,14 +152,15 @@ def test_each_chart_draws_one_mark_per_mart_row(page):
             "select count(*) as n from marts.fct_model_evaluation where period_type = 'quarter' "
             f"and period_start = {quarter}"
         ),
-        "top_channels": min(
+    }
+    for chart_id, _, key, *_ in TOP_RANKINGS:  # a campaign or partner ranking is never empty
+        expected[chart_id] = min(
             TOP_N,
             count(
-                "select count(distinct channel) as n from marts.fct_close_credit "
+                f"select count(distinct {key}) as n from marts.fct_close_credit "
                 f"where attribution_model = '{model}'"
             ),
-        ),
-    }
+        )
     drawn = {c["id"]: c["marks"] for c in seen["charts"]}
     assert drawn == expected
     assert all(v > 0 for v in drawn.values()), drawn
@@ -203,23 +204,38 @@ def test_every_number_in_a_mart_table_equals_the_mart(page):
 
 
 def test_derived_numbers_equal_what_the_marts_give(page):
-    """Model agreement and the top channels are computed from the marts: recomputed here."""
+    """Model agreement and the top channels, campaigns and partners are computed from the marts:
+    recomputed here, each ranking from fct_close_credit and the dimension that names its key."""
     site, _, seen, _ = page
     derived = {t["derived"].split(":")[0]: t for t in seen["tables"] if t["derived"]}
     model = project_vars()["signal_model"]
-    top = _mart(
-        site,
-        "select channel, sum(credited_revenue) as credited_revenue, sum(credit_fraction) as credited_closes "
-        f"from marts.fct_close_credit where attribution_model = '{model}' group by channel",
-    )
-    top = {r["channel"]: r for r in top}
-    shown = derived["top_channels"]["rows"]
-    assert len(shown) == min(TOP_N, len(top))
-    revenue = [_number(r[2], "money") for r in shown]
-    assert revenue == sorted(revenue, reverse=True)
-    for channel, _, money, closes in shown:
-        assert _same(money, top[channel]["credited_revenue"], "money")
-        assert _same(closes, top[channel]["credited_closes"], "count")
+    for chart_id, _, key, extra, dim, _ in TOP_RANKINGS:
+        source = f"marts.{dim}" if dim else "marts.fct_close_credit"
+        top = _mart(
+            site,
+            f"select credit.{key}, sum(credited_revenue) as credited_revenue, "
+            f"sum(credit_fraction) as credited_closes from marts.fct_close_credit as credit "
+            f"where attribution_model = '{model}' and {key} is not null group by credit.{key}",
+        )
+        top = {r[key]: r for r in top}
+        names = {
+            r[key]: [str(r[c]) if r[c] is not None else "—" for c in extra]
+            for r in _mart(site, f"select distinct {key}, {', '.join(extra)} from {source}")
+        }
+        table = derived[chart_id]
+        assert [c for c, _ in table["columns"]] == [key, *extra, "credited_revenue", "credited_closes"]
+        shown = table["rows"]
+        assert 0 < len(shown) == min(TOP_N, len(top)), chart_id
+        revenue = [_number(r[-2], "money") for r in shown]
+        assert revenue == sorted(revenue, reverse=True), chart_id
+        kept = sorted((r["credited_revenue"] for r in top.values()), reverse=True)[: len(shown)]
+        assert all(_same(m, k, "money") for m, k in zip([r[-2] for r in shown], kept, strict=True)), chart_id
+        for row in shown:
+            value, labels, money, closes = row[0], row[1:-2], row[-2], row[-1]
+            assert _same(money, top[value]["credited_revenue"], "money"), (chart_id, row)
+            assert _same(closes, top[value]["credited_closes"], "count"), (chart_id, row)
+            if dim:
+                assert labels == names[value], (chart_id, row)
 
     quarter = derived["agreement"]["derived"].split(":")[1]
     credit = _mart(

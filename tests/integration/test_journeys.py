@@ -33,6 +33,7 @@ JOURNEY_MARTS = (
     "dim_opportunities",
     "dim_accounts",
     "dim_channels",
+    "dim_campaigns",
     "dim_partners",
 )
 TEST_SECRET = "journey-test-secret"

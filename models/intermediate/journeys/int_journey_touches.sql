@@ -104,6 +104,8 @@ windowed as (
         touches.source_group,
         touches.touch_priority,
         touches.is_unclassified,
+        touches.campaign_id,
+        touches.partner_id,
         deduplicated.link,
         deduplicated.person_id,
         false as is_synthetic
@@ -141,6 +143,8 @@ synthetic as (
         coalesce(direct_channel.source_group, 'direct') as source_group,
         coalesce(direct_channel.touch_priority, 999) as touch_priority,
         false as is_unclassified,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as partner_id,
         'synthetic' as link,
         cast(null as {{ dbt.type_string() }}) as person_id,
         true as is_synthetic
@@ -209,6 +213,8 @@ select
     positions.touch_priority,
     positions.is_unclassified,
     positions.is_synthetic,
+    positions.campaign_id,
+    positions.partner_id,
     positions.link,
     positions.person_id,
     people.identity as person_identity,

@@ -23,7 +23,7 @@ fallback as (
 
 select
     {%- for column in ['touch_id', 'touch_kind', 'source_record_id', 'touched_at', 'person_id', 'email',
-        'anonymous_id', 'link_opportunity_id', 'link_account_id', 'partner_id'] + attributes[1:] %}
+        'anonymous_id', 'link_opportunity_id', 'link_account_id', 'campaign_id', 'partner_id'] + attributes[1:] %}
         touches.{{ column }},
     {%- endfor %}
     coalesce(best_matches.channel, 'unclassified') as channel,

@@ -5,30 +5,33 @@
 --   email                web sessions, referral clicks (stitched at their time), referral records
 --   link_opportunity_id  sales activities linked only to an opportunity (what_id)
 --   link_account_id      sales activities linked only to an account (what_id): every journey of it
+-- and what the top-campaign and top-partner rankings need: campaign_id (campaign responses; a web
+-- touch's utm_campaign names no CRM campaign, so NULL) and partner_id (referral clicks, records and
+-- sessions with a referral code).
 -- Touches without a time cannot be placed in a journey and are left out (counted in
 -- int_journey_quality); sales activities count only when their owner's role maps to a group.
 {%- set string_type = dbt.type_string() %}
 {%- set columns = [
     'touch_id', 'touch_kind', 'source_record_id', 'touched_at', 'person_id', 'email', 'anonymous_id',
-    'link_opportunity_id', 'link_account_id', 'partner_id', 'partner_type', 'utm_source', 'utm_medium',
+    'link_opportunity_id', 'link_account_id', 'campaign_id', 'partner_id', 'partner_type', 'utm_source', 'utm_medium',
     'utm_campaign', 'referrer_host', 'lead_source', 'campaign_type', 'activity_type', 'owner_group'
 ] %}
 {%- set sources = {
-    'int_web_touches': {'person_id': none, 'link_opportunity_id': none, 'link_account_id': none,
+    'int_web_touches': {'person_id': none, 'link_opportunity_id': none, 'link_account_id': none, 'campaign_id': none,
         'lead_source': none, 'campaign_type': none, 'activity_type': none, 'owner_group': none},
     'int_campaign_responses': {'email': none, 'anonymous_id': none, 'link_opportunity_id': none,
         'link_account_id': none, 'partner_id': none, 'partner_type': none, 'utm_source': none, 'utm_medium': none,
         'utm_campaign': none, 'referrer_host': none, 'lead_source': none, 'activity_type': none,
         'owner_group': none},
-    'int_sales_activities': {'email': none, 'anonymous_id': none, 'partner_id': none, 'partner_type': none,
+    'int_sales_activities': {'email': none, 'anonymous_id': none, 'campaign_id': none, 'partner_id': none, 'partner_type': none,
         'utm_source': none, 'utm_medium': none, 'utm_campaign': none, 'referrer_host': none, 'lead_source': none,
         'campaign_type': none},
     'int_referral_records': {'person_id': none, 'anonymous_id': none, 'link_opportunity_id': none,
-        'link_account_id': none, 'utm_source': none, 'utm_medium': none, 'utm_campaign': none,
+        'link_account_id': none, 'campaign_id': none, 'utm_source': none, 'utm_medium': none, 'utm_campaign': none,
         'referrer_host': none, 'lead_source': none, 'campaign_type': none, 'activity_type': none,
         'owner_group': none},
     'int_lead_source_touches': {'email': none, 'anonymous_id': none, 'link_opportunity_id': none,
-        'link_account_id': none, 'partner_id': none, 'partner_type': none, 'utm_source': none, 'utm_medium': none,
+        'link_account_id': none, 'campaign_id': none, 'partner_id': none, 'partner_type': none, 'utm_source': none, 'utm_medium': none,
         'utm_campaign': none, 'referrer_host': none, 'campaign_type': none, 'activity_type': none,
         'owner_group': none},
 } %}

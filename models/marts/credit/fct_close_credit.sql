@@ -42,6 +42,8 @@ select
     touches.touch_date,
     touches.channel,
     touches.source_group,
+    touches.campaign_id,
+    touches.partner_id,
     touches.is_synthetic,
     touches.is_owner_touch,
     touches.touch_position,

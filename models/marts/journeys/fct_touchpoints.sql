@@ -11,6 +11,8 @@ select
     cast(touch_date as date) as touch_date,
     cast(channel as {{ string_type }}) as channel,
     cast(source_group as {{ string_type }}) as source_group,
+    cast(campaign_id as {{ string_type }}) as campaign_id,
+    cast(partner_id as {{ string_type }}) as partner_id,
     cast(touch_priority as {{ dbt.type_bigint() }}) as touch_priority,
     cast(touch_position as {{ dbt.type_bigint() }}) as touch_position,
     cast(touch_count as {{ dbt.type_bigint() }}) as touch_count,
