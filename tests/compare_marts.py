@@ -14,7 +14,15 @@ from pathlib import Path
 
 import duckdb
 
-VOLATILE_COLUMNS = {"_loaded_at", "landed_at", "recorded_at", "run_id", "published_at", "published_file", "failed_at"}
+VOLATILE_COLUMNS = {
+    "_loaded_at",
+    "landed_at",
+    "recorded_at",
+    "run_id",
+    "published_at",
+    "published_file",
+    "failed_at",
+}
 SKIPPED_TABLES = {"marts._publication", "audit.run_failures", "ops.publication_log"}
 FRACTION_TOLERANCE = 1e-9
 MONEY_RELATIVE_TOLERANCE = 1e-9

@@ -14,6 +14,9 @@ import pytest
 
 from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.privacy import SECRET_ENV
+from orchestration.core.settings import Settings
+from orchestration.defs.dbt import night_target
+from orchestration.ops.resources import Warehouse
 from tests.e2e.conftest import Site
 from tests.secret_forms import secret_forms
 
@@ -36,23 +39,22 @@ def leaks(paths: list[Path], forms: dict[str, bytes]) -> list[str]:
 
 
 def night_files(site: Site, since: float) -> list[Path]:
-    """Every file of the site, and what the site's runs wrote under the project's target/ and
-    logs/: dagster-dbt gives each dbt call `target/<step>-<run id[:7]>-<uuid>/`, its dbt.log
-    included; the files at the top of target/ (the `dbt parse` of a first definitions load, its
-    log) and logs/ count when written since `since`, so older runs' leftovers do not."""
+    """Every file of the site (the night's dbt target and log folder, `dbt-target/` beside the
+    build database, included), and what the site's runs wrote at the top of the project's target/
+    (the `dbt parse` of a first definitions load, its log) and logs/ since `since`, so older runs'
+    leftovers do not count."""
     instance = dg.DagsterInstance.from_config(str(site.dagster_home))
     try:
         records = instance.get_run_records()
     finally:
         instance.dispose()
     assert records, f"no runs in {site.dagster_home}"
-    run_ids = {r.dagster_run.run_id[:7] for r in records}
-    target = PROJECT_DIR / "target"
-    run_dirs = [d for d in target.iterdir() if d.is_dir() and any(f"-{i}-" in d.name for i in run_ids)]
-    assert run_dirs, f"no dbt target folder of runs {sorted(run_ids)} under {target}"
+    dbt_folder = night_target(Warehouse(settings=Settings(database=str(site.database))))
+    assert any(files_under(dbt_folder)), f"no dbt target folder of the night's runs at {dbt_folder}"
     files = list(files_under(site.root))
-    files += [p for d in run_dirs for p in files_under(d)]
-    files += [p for p in target.iterdir() if p.is_file() and p.stat().st_mtime >= since]
+    target = PROJECT_DIR / "target"
+    if target.is_dir():
+        files += [p for p in target.iterdir() if p.is_file() and p.stat().st_mtime >= since]
     files += list(files_under(PROJECT_DIR / "logs", since))
     return files
 
