@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from orchestration.core.dbt_args import dbt_environment
 from orchestration.core.privacy import SECRET_ENV
 from orchestration.core.settings import DBT_PROFILE_VARS
 
@@ -47,13 +48,5 @@ def dbt_test_environment(**extra: str) -> Iterator[None]:
     env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **extra}
     if not os.environ.get(SECRET_ENV):
         env[SECRET_ENV] = TEST_HASH_SECRET.decode()
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
+    with dbt_environment(env):
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 
@@ -61,3 +64,19 @@ def night_build_args(*, overrides: dict | None = None, full_refresh: bool = Fals
 def night_env(as_of_date: date) -> dict[str, str]:
     """The environment of the night's dbt invocations: the night being built."""
     return {AS_OF_DATE_ENV: as_of_date.isoformat()}
+
+
+@contextmanager
+def dbt_environment(env: dict[str, str]) -> Iterator[None]:
+    """`env` in this process's environment only while dbt is started, then as it was:
+    dagster-dbt's `cli()` and dbt's in-process runner take no environment of their own."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -1,8 +1,6 @@
 """The dbt models as Dagster assets; dbt tests become asset checks (error severity blocks)."""
 
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.core.dbt_args import night_build_args, night_env
+from orchestration.core.dbt_args import dbt_environment, night_build_args, night_env
 from orchestration.core.dbt_project import closecredit_project
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
 from orchestration.night.build_vars import forget_vars, full_refresh_reason, record_vars, recorded_vars
@@ -62,22 +60,6 @@ def night_target(warehouse: Warehouse) -> Path:
     return warehouse.build.parent / "dbt-target"
 
 
-@contextmanager
-def _night_environment(env: dict[str, str]) -> Iterator[None]:
-    """The night's date for dbt, only while dbt is started: dagster-dbt's `cli()` takes no
-    environment of its own, and a date in `--vars` would make dbt re-parse the project every night."""
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, *, last: bool):
     """dbt build for the partition's night in the build database: as_of_date is the extract date,
     the run's var overrides on top. Vars other than those the build database was built with
@@ -95,7 +77,8 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         context.log.warning(reason)
     args = night_build_args(overrides=settings.dbt_cli_vars(), full_refresh=full_refresh)
     env = night_env(as_of)
-    with _night_environment(env):
+    # The night's date in dbt's environment: a date in `--vars` would re-parse the project nightly.
+    with dbt_environment(env):
         invocation = dbt.cli(args, context=context, target_path=night_target(warehouse))
     try:
         yield from invocation.stream()
