@@ -10,12 +10,15 @@ writes too), which the credit marts read as a source. Rules come from the dbt va
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from orchestration.attribution.bootstrap import bootstrap_credited_closes
 from orchestration.attribution.engine import data_driven_credits
 from orchestration.attribution.fitset import select_fit_journeys
 from orchestration.attribution.listing import data_driven_models, engine_output_columns
@@ -37,12 +40,23 @@ class DataDrivenSummary:
     channels: int
 
 
-def run_data_driven_attribution(
+@dataclass(eq=False)
+class EngineInputs:
+    """What the Python steps of a night read from the journey layer, loaded once: the fitting
+    journeys (`journey_id, converted`), the credited deals (`journey_id, close_date`) and the
+    touches of either (`journey_id, position, channel, touch_id, source_group`)."""
+
+    as_of_date: date
+    settings: dict
+    outcomes: pd.DataFrame
+    credited: pd.DataFrame
+    touches: pd.DataFrame
+
+
+def load_engine_inputs(
     con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None
-) -> DataDrivenSummary:
+) -> EngineInputs:
     settings = project_vars(overrides)
-    transform = str(settings["path_transform"])
-    models = data_driven_models(overrides)
     journeys = con.execute(
         f"select opportunity_id as journey_id, close_date, lower(opportunity_type) as type, "
         f"coalesce(is_closed or is_won, false) as is_closed, coalesce(is_won, false) as is_won "
@@ -54,13 +68,25 @@ def run_data_driven_attribution(
         lookback_days=int(settings["lookback_days"]),
         credited_deal_types=[t.lower() for t in settings["credited_deal_types"]],
     )
-    credited = con.execute(f"select opportunity_id as journey_id from {BUILD_SCHEMA}.int_credited_deals").df()
+    credited = con.execute(
+        f"select opportunity_id as journey_id, close_date from {BUILD_SCHEMA}.int_credited_deals"
+    ).df()
     touches = con.execute(
-        f"select opportunity_id as journey_id, touch_position as position, channel, touch_id "
+        f"select opportunity_id as journey_id, touch_position as position, channel, touch_id, source_group "
         f"from {BUILD_SCHEMA}.int_journey_touches"
     ).df()
     wanted = set(outcomes["journey_id"]) | set(credited["journey_id"])
     touches = touches[touches["journey_id"].isin(wanted)].reset_index(drop=True)
+    return EngineInputs(as_of_date, settings, outcomes, credited, touches)
+
+
+def run_data_driven_attribution(
+    con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None, inputs=None
+) -> DataDrivenSummary:
+    inputs = inputs or load_engine_inputs(con, as_of_date, overrides)
+    settings, outcomes, credited, touches = inputs.settings, inputs.outcomes, inputs.credited, inputs.touches
+    transform = str(settings["path_transform"])
+    models = data_driven_models(overrides)
     result = data_driven_credits(
         touches[["journey_id", "position", "channel"]],
         outcomes,
@@ -82,17 +108,7 @@ def run_data_driven_attribution(
         [result.markov_fit.removal_effects] if result.markov_fit is not None else [],
         run_columns,
     )
-    con.execute("begin transaction")
-    try:
-        for table, frame in (("data_driven_credits", credits), ("markov_removal_effects", effects)):
-            con.execute(f"delete from {OUTPUT_SCHEMA}.{table}")
-            con.register("engine_output", frame)
-            con.execute(f"insert into {OUTPUT_SCHEMA}.{table} by name select * from engine_output")
-            con.unregister("engine_output")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    _replace_tables(con, {"data_driven_credits": credits, "markov_removal_effects": effects})
     return DataDrivenSummary(
         as_of_date=as_of_date,
         path_transform=transform,
@@ -103,6 +119,101 @@ def run_data_driven_attribution(
         credit_rows=len(credits),
         channels=len(effects),
     )
+
+
+def _replace_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    """Replace the content of engine output tables in one transaction."""
+    con.execute("begin transaction")
+    try:
+        for table, frame in frames.items():
+            con.execute(f"delete from {OUTPUT_SCHEMA}.{table}")
+            con.register("engine_output", frame)
+            con.execute(f"insert into {OUTPUT_SCHEMA}.{table} by name select * from engine_output")
+            con.unregister("engine_output")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+@dataclass
+class BootstrapSummary:
+    replicates: int
+    seed: int
+    models: tuple[str, ...]
+    rows: int
+    seconds: float
+
+
+def run_credit_bootstrap(
+    con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None, inputs=None
+) -> BootstrapSummary:
+    """Credited closes per bootstrap replicate x close month x source group x model (every model
+    of var('attribution_models'); markov and shapley refitted per replicate) into
+    `attribution.credit_replicates`; the marts take their intervals from it."""
+    started = time.perf_counter()
+    inputs = inputs or load_engine_inputs(con, as_of_date, overrides)
+    settings = inputs.settings
+    replicates, seed = int(settings["bootstrap_replicates"]), int(settings["bootstrap_seed"])
+    if replicates < 0:
+        raise ValueError(f"var bootstrap_replicates must be >= 0, got {replicates}")
+    rule_rows = con.execute(
+        f"select credit.opportunity_id as journey_id, credit.attribution_model, touches.source_group, "
+        f"sum(credit.credit_fraction) as credit "
+        f"from {BUILD_SCHEMA}.int_credit_rule_based as credit "
+        f"inner join {BUILD_SCHEMA}.int_credit_touches as touches "
+        f"on credit.opportunity_id = touches.opportunity_id and credit.touch_id = touches.touch_id "
+        f"group by all"
+    ).df()
+    deals = inputs.credited
+    groups = pd.Index(sorted(set(rule_rows["source_group"]) | set(inputs.touches["source_group"].dropna())))
+    months = pd.to_datetime(deals["close_date"]).dt.to_period("M").dt.start_time.dt.date
+    month_index, month_values = pd.factorize(months, sort=True)
+    deal_index = pd.Index(deals["journey_id"])
+    rule_credit = {}
+    for model, rows in rule_rows.groupby("attribution_model", sort=False):
+        credit = np.zeros((len(deals), len(groups)))
+        at = deal_index.get_indexer(rows["journey_id"])
+        found = at >= 0
+        np.add.at(credit, (at[found], groups.get_indexer(rows["source_group"][found])), rows["credit"][found])
+        rule_credit[str(model)] = credit
+    models = data_driven_models(overrides)
+    touches = inputs.touches.assign(group=groups.get_indexer(inputs.touches["source_group"]))
+    if (touches["group"] < 0).any():
+        bad = touches[touches["group"] < 0].iloc[0]
+        raise ValueError(
+            f"{BUILD_SCHEMA}.int_journey_touches: touch {bad['touch_id']} of opportunity "
+            f"{bad['journey_id']} has no source_group"
+        )
+    closes = bootstrap_credited_closes(
+        deals["journey_id"].to_numpy(),
+        month_index,
+        len(month_values),
+        len(groups),
+        rule_credit,
+        replicates=replicates,
+        seed=seed,
+        touches=touches,
+        outcomes=inputs.outcomes,
+        transform=str(settings["path_transform"]),
+        data_driven=models,
+    )
+    b, m, g = replicates, len(month_values), len(groups)
+    frames = [
+        pd.DataFrame(
+            {
+                "replicate": np.repeat(np.arange(1, b + 1), m * g),
+                "attribution_model": model,
+                "close_month": np.tile(np.repeat(np.asarray(month_values, dtype=object), g), b),
+                "source_group": np.tile(np.asarray(groups, dtype=object), b * m),
+                "credited_closes": values.reshape(-1),
+            }
+        )
+        for model, values in closes.items()
+    ]
+    table = _output_frame("credit_replicates", frames, {"as_of_date": as_of_date})
+    _replace_tables(con, {"credit_replicates": table})
+    return BootstrapSummary(replicates, seed, tuple(closes), len(table), time.perf_counter() - started)
 
 
 def _output_frame(table: str, frames: list[pd.DataFrame], run_columns: dict) -> pd.DataFrame:
