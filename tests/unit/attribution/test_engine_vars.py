@@ -7,7 +7,11 @@ from datetime import date
 
 import duckdb
 
-from orchestration.attribution.warehouse import OUTPUT_SCHEMA, run_data_driven_attribution
+from orchestration.attribution.warehouse import (
+    OUTPUT_SCHEMA,
+    run_credit_bootstrap,
+    run_data_driven_attribution,
+)
 from orchestration.core.settings import Settings
 
 AS_OF = date(2026, 11, 26)
@@ -22,6 +26,9 @@ JOURNEYS = [
 ]
 
 
+GROUPS = {"email": "marketing", "search": "marketing", "referral": "community"}
+
+
 def _warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(
@@ -33,17 +40,17 @@ def _warehouse() -> duckdb.DuckDBPyConnection:
     )
     con.execute(
         "create table int_credited_deals as select * from (values "
-        + ", ".join(f"('{o}')" for o, won, _ in JOURNEYS if won)
-        + ") t(opportunity_id)"
+        + ", ".join(f"('{o}', date '2026-11-20')" for o, won, _ in JOURNEYS if won)
+        + ") t(opportunity_id, close_date)"
     )
     con.execute(
         "create table int_journey_touches as select * from (values "
         + ", ".join(
-            f"('{o}', {i + 1}, '{channel}', '{o}-{i + 1}')"
+            f"('{o}', {i + 1}, '{channel}', '{o}-{i + 1}', '{GROUPS[channel]}')"
             for o, _, path in JOURNEYS
             for i, channel in enumerate(path)
         )
-        + ") t(opportunity_id, touch_position, channel, touch_id)"
+        + ") t(opportunity_id, touch_position, channel, touch_id, source_group)"
     )
     con.execute(f"create schema {OUTPUT_SCHEMA}")
     con.execute(
@@ -77,3 +84,39 @@ def test_a_path_transform_override_changes_the_runs_data_driven_credits():
     after = _credits(con)
     assert {p for _, p in after.values()} == {"first"}
     assert {k: f for k, (f, _) in after.items()} != {k: f for k, (f, _) in before.items()}
+
+
+def test_the_bootstrap_writes_every_models_replicates_from_the_run_vars():
+    """attribution.credit_replicates: B (var) replicates x models x close months x groups; in each
+    replicate every model credits the same total (each deal's fractions sum to 1): the sum of the
+    credited deals' weights."""
+    con = _warehouse()
+    con.execute(
+        "create table int_credit_touches as select opportunity_id, touch_id, source_group "
+        "from int_journey_touches"
+    )
+    con.execute(
+        "create table int_credit_rule_based as select opportunity_id, touch_id, 'last_touch' as "
+        "attribution_model, case when touch_position = max(touch_position) over (partition by "
+        "opportunity_id) then 1.0 else 0.0 end as credit_fraction from int_journey_touches "
+        "where opportunity_id in (select opportunity_id from int_credited_deals)"
+    )
+    con.execute(
+        f"create table {OUTPUT_SCHEMA}.credit_replicates (replicate integer, attribution_model varchar, "
+        "close_month date, source_group varchar, credited_closes double, as_of_date date)"
+    )
+    settings = Settings(vars_json='{"bootstrap_replicates": 7, "bootstrap_seed": 3}')
+    summary = run_credit_bootstrap(con, AS_OF, settings.overrides)
+    assert (summary.replicates, summary.seed) == (7, 3)
+    assert set(summary.models) == {"last_touch", "markov", "shapley"}
+    totals = con.execute(
+        f"select replicate, attribution_model, sum(credited_closes) from {OUTPUT_SCHEMA}.credit_replicates "
+        "group by all order by all"
+    ).fetchall()
+    assert len(totals) == 7 * 3
+    assert summary.rows == 7 * 3 * 1 * 2  # one close month, two groups
+    by_replicate: dict[int, set] = {}
+    for replicate, _, total in totals:
+        by_replicate.setdefault(replicate, set()).add(round(total, 9))
+    assert all(len(values) == 1 for values in by_replicate.values())
+    assert len({v for values in by_replicate.values() for v in values}) > 1  # the replicates differ
