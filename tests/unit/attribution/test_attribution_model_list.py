@@ -49,12 +49,14 @@ def _warehouse() -> duckdb.DuckDBPyConnection:
         "as t(opportunity_id, close_date, opportunity_type, is_closed, is_won)"
     )
     con.execute(
-        "create table main.int_credited_deals as select * from (values ('o1'), ('o2')) as t(opportunity_id)"
+        "create table main.int_credited_deals as select * from (values ('o1', date '2026-11-20'), "
+        "('o2', date '2026-11-20')) as t(opportunity_id, close_date)"
     )
     con.execute(
         "create table main.int_journey_touches as select * from (values "
-        "('o1', 1, 'email', 't1'), ('o1', 2, 'sales_call', 't2'), ('o2', 1, 'email', 't3'), ('o3', 1, 'sales_call', 't4')) "
-        "as t(opportunity_id, touch_position, channel, touch_id)"
+        "('o1', 1, 'email', 't1', 'marketing'), ('o1', 2, 'sales_call', 't2', 'sales'), "
+        "('o2', 1, 'email', 't3', 'marketing'), ('o3', 1, 'sales_call', 't4', 'sales')) "
+        "as t(opportunity_id, touch_position, channel, touch_id, source_group)"
     )
     con.execute(f"create schema {OUTPUT_SCHEMA}")
     types = {"string": "varchar"}
