@@ -5,7 +5,10 @@ row what a `--full-refresh` build of the same landed data gives.
 The demo's nights carry late web events, a re-sent event per night, restated spend and soft
 deletes; the test plants what a tiny demo may lack (an opportunity whose stage and amount change,
 a person identified only after their first sessions, a late event that re-opens an old session)
-by editing copies of the extract files, and checks each case is really in the landed data."""
+by editing copies of the extract files, and checks each case is really in the landed data. From
+the second night on the nights run with changed vars (a shorter session timeout and lookback): the
+second night must rebuild in full (the night's own rule, full_refresh_reason, decides), the later
+ones build incrementally under the new vars."""
 
 from __future__ import annotations
 
@@ -20,7 +23,9 @@ import pytest
 from orchestration.attribution.warehouse import run_data_driven_attribution
 from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.dbt_args import build_args
+from orchestration.core.dbt_vars import project_vars
 from orchestration.demo import generate
+from orchestration.night.build_vars import full_refresh_reason
 from orchestration.night.landing import land_night
 from tests.compare_marts import differences, snapshot
 from tests.dbt_invocation import dbt_test_environment, release_dbt_duckdb, with_profile_vars
@@ -30,7 +35,18 @@ ENGINE_OUTPUT = "source:attribution+"
 # Equality is about the data; dbt's data tests run in every other night test.
 NOT_BUILT = "resource_type:test"
 # Different by nature: the watermarks the incremental build keeps.
-NOT_COMPARED = {"main._incremental_state"}
+NOT_COMPARED = {"main._incremental_state", "main._incremental_changes"}
+# The vars of the second night on: sessions split sooner (the demo's clicks within a session are
+# up to 6 minutes apart, so 2 minutes re-sessionises every device), journeys look back less far.
+CHANGED_VARS = {"session_timeout_minutes": 2, "lookback_days": 300}
+INCREMENTAL_MODELS = (
+    "base_web__events",
+    "int_web_events_classified",
+    "int_web_sessions",
+    "int_web_touches",
+    "int_touches_unioned",
+    "int_touches_classified",
+)
 LATE_ANONYMOUS_ID = "incremental-test-device"
 
 
@@ -74,23 +90,16 @@ class Dbt:
         self.manifest = result.result
 
 
-def build_night(dbt: Dbt, database: Path, night: date, *, full_refresh: bool = False) -> None:
+def build_night(
+    dbt: Dbt, database: Path, night: date, *, full_refresh: bool = False, overrides: dict | None = None
+) -> None:
     """What a night does between landing and publishing: dbt, the engine, dbt again."""
-    dbt(
-        build_args(
-            night, exclude=f"{ENGINE_OUTPUT} {NOT_BUILT}", full_refresh=full_refresh, unit_tests=False
-        ),
-        database,
-    )
+    options = dict(full_refresh=full_refresh, overrides=overrides, unit_tests=False)
+    dbt(build_args(night, exclude=f"{ENGINE_OUTPUT} {NOT_BUILT}", **options), database)
     with duckdb.connect(str(database)) as con:
         con.execute("set TimeZone = 'UTC'")
         run_data_driven_attribution(con, night)
-    dbt(
-        build_args(
-            night, select=ENGINE_OUTPUT, exclude=NOT_BUILT, full_refresh=full_refresh, unit_tests=False
-        ),
-        database,
-    )
+    dbt(build_args(night, select=ENGINE_OUTPUT, exclude=NOT_BUILT, **options), database)
 
 
 # --- planting the cases a tiny demo may lack ---------------------------------------------------
@@ -207,36 +216,53 @@ def nights_built(tmp_path_factory):
     full.parent.mkdir()
     dbt = Dbt(work)
     dbt.parse(incremental)
+    built_with, full_nights = None, []
     for night in nights:
         with duckdb.connect(str(incremental)) as con:
             land_night(con, extracts, night)
-        build_night(dbt, incremental, night)
+        overrides = CHANGED_VARS if night > nights[0] else {}
+        rebuild, _ = full_refresh_reason(built_with, project_vars(overrides))
+        build_night(dbt, incremental, night, full_refresh=rebuild, overrides=overrides)
+        built_with = project_vars(overrides)
+        full_nights += [night] if rebuild else []
     shutil.copy(incremental, full)
-    build_night(dbt, full, nights[-1], full_refresh=True)
-    return incremental, full
+    build_night(dbt, full, nights[-1], full_refresh=True, overrides=CHANGED_VARS)
+    return incremental, full, nights, full_nights
 
 
 def test_every_case_is_in_the_landed_data(nights_built):
-    incremental, _ = nights_built
+    incremental, *_ = nights_built
     with duckdb.connect(str(incremental), read_only=True) as con:
         cases = landed_cases(con)
     assert all(cases.values()), cases
 
 
 def test_the_big_models_were_built_incrementally(nights_built):
-    incremental, _ = nights_built
+    incremental, _, nights, full_nights = nights_built
+    # the first night (nothing built before) and the second (changed vars) rebuild in full
+    assert full_nights == nights[:2]
     with duckdb.connect(str(incremental), read_only=True) as con:
-        nights = dict(
+        watermarks = dict(
             con.execute(
                 "select model_name, count(distinct processed_through) from main._incremental_state group by 1"
             ).fetchall()
         )
-    for model in ("base_web__events", "int_web_events_classified", "int_web_sessions", "int_web_touches"):
-        assert nights.get(model) == NIGHTS, nights
+        # partitions replaced per night: the full build of night 2 names all, the later nights few
+        replaced = {
+            (model, night): count
+            for model, night, count in con.execute(
+                "select model_name, processed_through, count(*) from main._incremental_changes group by all"
+            ).fetchall()
+        }
+    for model in INCREMENTAL_MODELS:
+        assert watermarks.get(model) == NIGHTS, watermarks
+    for model in INCREMENTAL_MODELS[-3:]:  # the models whose replaced partitions others read
+        assert {night for m, night in replaced if m == model} == set(nights[1:]), replaced
+        assert all(0 < replaced[model, night] < replaced[model, nights[1]] for night in nights[2:]), replaced
 
 
 def test_incremental_nights_equal_a_full_refresh(nights_built):
-    incremental, full = nights_built
+    incremental, full, *_ = nights_built
     schemas = {"marts", "main", "attribution"}
     problems = differences(
         snapshot(incremental, schemas, skipped=NOT_COMPARED), snapshot(full, schemas, skipped=NOT_COMPARED)

@@ -1,13 +1,21 @@
+{{ config(**incremental_by('anonymous_id')) }}
 -- Every touch with its channel, source group and touch priority, from the mapping seeds users
 -- edit: seeds/mappings/channel_rules.csv (the first matching rule by rule_order wins; see
 -- macros/mappings/rule_matcher.sql for the cell grammar) and seeds/mappings/channels.csv
 -- (channel -> source group, touch priority). A touch no rule matches gets channel `unclassified`
 -- (group direct) and is_unclassified: counted, never dropped. Rules are matched once per distinct
 -- combination of attributes, then joined back by a key.
+-- Incremental by anonymous id: a night classifies the partitions int_touches_unioned replaced
+-- (a touch is classified by its own row; changed rules or channels need --full-refresh).
 {%- set attributes = channel_rule_attributes() %}
+{%- set unioned = ref('int_touches_unioned') %}
+{%- if is_incremental_night() %}
+    {%- set unioned = '(select * from ' ~ unioned ~ ' where ' ~ null_safe_key('anonymous_id')
+        ~ ' in (' ~ changed_partitions(unioned) ~ ')) as changed_touches' %}
+{%- endif %}
 with
 
-{{ channel_rule_ctes('touches', ref('int_touches_unioned'), 'classification_key') }},
+{{ channel_rule_ctes('touches', unioned, 'classification_key') }},
 
 channels as (
     select * from {{ ref('channels') }}
