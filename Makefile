@@ -30,8 +30,11 @@ lint: $(INSTALLED)
 	# Models compile for real (the SQL holds no key: person keys are a function the plugin registers).
 	$(BIN)/sqlfluff lint models tests/dbt
 
+## Two processes (2 cores): one runs the modules sharing the end-to-end nights, the other the rest
+## (groups: tests/conftest.py). `make unit PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
 unit: $(INSTALLED)
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(ARGS)
 
 demo: $(INSTALLED)
 	$(BIN)/closecredit demo $(ARGS)
