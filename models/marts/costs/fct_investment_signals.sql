@@ -47,13 +47,34 @@ periods as (
         attribution_model
 ),
 
+-- The community share without the self-reported answers (fct_dark_funnel, same model), shown
+-- beside the community signals: how much of the community's credit only the answers reveal.
+dark_funnel as (
+    select
+        period_type,
+        period_start,
+        max(community_share_without_self_reports) as community_share_without_self_reports
+    from {{ ref('fct_dark_funnel') }}
+    group by period_type, period_start
+),
+
 eligible as (
     select
-        *,
-        {{ safe_divide('community_closes', 'total_credited_closes') }} as community_share,
-        {{ safe_divide('sales_cost', 'allocated_cost') }} as sales_cost_share
+        periods.*,
+        {{ safe_divide('periods.community_closes', 'periods.total_credited_closes') }} as community_share,
+        {{ safe_divide('periods.sales_cost', 'periods.allocated_cost') }} as sales_cost_share,
+        dark_funnel.community_share_without_self_reports,
+        coalesce(
+            {{ dbt.concat(["' ('", percent_text('dark_funnel.community_share_without_self_reports'),
+                "' without the self-reported answers)'"]) }},
+            ''
+        ) as without_self_reports_text
     from periods
-    where credited_deals >= {{ var('signal_min_closes') }}
+    left join dark_funnel
+        on
+            periods.period_type = dark_funnel.period_type
+            and periods.period_start = dark_funnel.period_start
+    where periods.credited_deals >= {{ var('signal_min_closes') }}
 ),
 
 candidates as (
@@ -104,7 +125,7 @@ signals as (
         {{ dbt.concat([
             "'community earned '", percent_text('eligible.community_share'),
             "' of the credited closes of '", as_text('eligible.credited_deals'),
-            "' deals under '", 'eligible.attribution_model',
+            "' deals under '", 'eligible.attribution_model', 'eligible.without_self_reports_text',
             "' (at least '", percent_text(var('community_high_share')), "')'",
         ]) }} as finding,
         cast(null as double) as group_cost_per_close,
@@ -126,7 +147,7 @@ signals as (
         {{ dbt.concat([
             "'community earned '", percent_text('eligible.community_share'),
             "' of the credited closes of '", as_text('eligible.credited_deals'),
-            "' deals under '", 'eligible.attribution_model',
+            "' deals under '", 'eligible.attribution_model', 'eligible.without_self_reports_text',
             "' (below '", percent_text(var('community_low_share')), "')'",
         ]) }} as finding,
         cast(null as double) as group_cost_per_close,
@@ -213,6 +234,7 @@ select
     eligible.total_credited_closes,
     eligible.community_closes as community_credited_closes,
     eligible.community_share,
+    eligible.community_share_without_self_reports,
     eligible.marketing_closes as marketing_credited_closes,
     eligible.sales_closes as sales_credited_closes,
     eligible.allocated_cost,

@@ -1,7 +1,8 @@
 -- The dark funnel (docs/models.md, "Self-reported source"): per period (month and fiscal quarter)
 -- and touch group, how much of what people say brought them tracking never saw.
 --   declared_deals     credited deals closed in the period with an answer naming the group
---   untracked_deals    those whose journey holds no tracked touch of that group (only the answer)
+--   untracked_deals    those whose journey holds no tracked touch of that group (a lead source
+--                      is declared, not tracked)
 --   untracked_share    untracked_deals / declared_deals
 -- and, the same on every group row of the period, the self-report coverage (credited deals with an
 -- answer / credited deals) and the community share of credited closes under the dark funnel's
@@ -46,12 +47,14 @@ declared as (
     where touch_kind = 'self_reported'
 ),
 
+-- Tracked: what the web, referral and CRM activity data saw. A lead source is declared (typed in
+-- by a person), like the answer, so it does not count as tracking.
 tracked as (
     select distinct
         opportunity_id,
         source_group
     from touches
-    where not is_synthetic and touch_kind <> 'self_reported'
+    where not is_synthetic and touch_kind not in ('self_reported', 'lead_source')
 ),
 
 declared_by_period as (
