@@ -27,6 +27,8 @@ class Column:
     type: str
     required: bool = False
     required_if: str | None = None
+    # An optional column may be absent from a file: landing reads it as NULL (docs/contract.md).
+    optional: bool = False
     min: float | None = None
     max: float | None = None
     currency_column: str | None = None
@@ -59,6 +61,10 @@ class ContractObject:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def missing_from(self, header: list[str]) -> list[str]:
+        """The contract columns a file's header lacks; an optional column may be absent (NULL)."""
+        return [c.name for c in self.columns if c.name not in header and not c.optional]
 
     @property
     def staging_model(self) -> str:
@@ -95,6 +101,7 @@ def _parse(document: dict) -> tuple[ContractObject, ...]:
                         type=col["data_type"],
                         required=bool(col_meta.get("required", False)),
                         required_if=col_meta.get("required_if"),
+                        optional=bool(col_meta.get("optional", False)),
                         min=col_meta.get("min"),
                         max=col_meta.get("max"),
                         currency_column=col_meta.get("currency_column"),
@@ -210,6 +217,8 @@ e.g. extracts/2026-11-26/crm/opportunity.csv
 - A column the contract does not list is kept in raw and ignored downstream: schema drift does
   not break a night. A listed column that is missing fails that object's landing with a message
   naming the file and the column; the other objects still land, and the night stops before dbt.
+- A column marked *optional* may be absent from a file: its values are then NULL and the object
+  lands as usual (exporters that do not have the field yet keep working).
 - A file that is not UTF-8, an empty file, a header naming a column twice, or a row with the
   wrong number of fields fails that object with the file and the line. Landing never drops or
   repairs a row.
@@ -277,6 +286,8 @@ def _column_rules(obj: ContractObject, column: Column) -> str:
         rules.append("key")
     if column.required:
         rules.append("required")
+    if column.optional:
+        rules.append("optional (may be absent from the file: NULL)")
     if column.required_if:
         rules.append(f"required when `{column.required_if}` is true")
     if column.min is not None:

@@ -53,6 +53,7 @@ GROUND_TRUTH_FILES = (
     "journey_touches.csv",
     "planted_dirty_rows.csv",
     "regime.json",
+    "self_reported_answers.csv",
 )
 DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -406,6 +407,7 @@ def _ground_truth(plan: Plan, world: World, outcome: dict, c: np.ndarray, crm, w
         truth / "journey_touches.csv",
         WRITE_OPTIONS,
     )
+    _self_reported_truth(world, crm, truth)
     mean = shares[w].mean(axis=0) if len(w) else np.zeros(4)
     return {
         "won": len(w),
@@ -415,6 +417,31 @@ def _ground_truth(plan: Plan, world: World, outcome: dict, c: np.ndarray, crm, w
         "mean_shares_won": {g: round(float(v), 4) for g, v in zip(V.GROUPS, mean, strict=True)},
         "journey_touches": len(sel),
     }
+
+
+def _self_reported_truth(world: World, crm, truth: Path) -> None:
+    """Every CRM person's true "How did you hear about us?" answer (their origin group's), beside
+    what they wrote (blank: null) on their lead, or on their contact when they had no lead."""
+    people = world.people
+    lead_of, contact_of = people["lead_of"], people["contact_of"]
+    p = np.flatnonzero((lead_of >= 0) | (contact_of >= 0))
+    record_id = pc.coalesce(
+        crm.ids["lead"].take(pa.array(lead_of[p], mask=lead_of[p] < 0)),
+        crm.ids["contact"].take(pa.array(contact_of[p], mask=contact_of[p] < 0)),
+    )
+    answers = crm.self_reported
+    pacsv.write_csv(
+        pa.table(
+            {
+                "record_id": record_id,
+                "true_group": fmt.take(V.GROUPS, answers["origin"][p]),
+                "true_answer": fmt.strings([answers["truth"][i] for i in p.tolist()]),
+                "written_answer": fmt.strings([answers["written"][i] for i in p.tolist()]),
+            }
+        ),
+        truth / "self_reported_answers.csv",
+        WRITE_OPTIONS,
+    )
 
 
 def _regime_doc(plan: Plan, outcome: dict) -> dict:

@@ -90,6 +90,10 @@ def ensure_raw_tables(
             f"create table if not exists {RAW_SCHEMA}.{obj.identifier} ({columns}, "
             "_extract_date date, _source_file varchar, _row_number bigint, _loaded_at timestamp)"
         )
+        # A column added to the contract later (an optional one) is added to an existing raw table.
+        existing = {r[0] for r in con.execute(f"describe {RAW_SCHEMA}.{obj.identifier}").fetchall()}
+        for column in (c for c in obj.column_names if c not in existing):
+            con.execute(f"alter table {RAW_SCHEMA}.{obj.identifier} add column {_quote(column)} varchar")
     con.execute(
         f"create table if not exists {LANDING_LOG} (extract_date date, system varchar, object varchar, "
         "source_file varchar, file_sha256 varchar, status varchar, row_count bigint, message varchar, "
@@ -133,7 +137,8 @@ def check_contract_columns(obj: ContractObject, header: list[str], source_file: 
     reserved = [c for c in header if c in METADATA_COLUMNS]
     if reserved:
         raise LandingError(f"{source_file}: column {reserved[0]!r} is reserved for landing metadata")
-    missing = [c for c in obj.column_names if c not in header]
+    # An optional column may be absent: `insert by name` leaves it NULL.
+    missing = obj.missing_from(header)
     if missing:
         listed = ", ".join(repr(c) for c in missing)
         raise LandingError(

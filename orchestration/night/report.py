@@ -295,8 +295,36 @@ def _night_vars(con) -> dict:
     return {**project_vars(), **(json.loads(recorded) if recorded else {})}
 
 
+def _share(value) -> str:
+    return "n/a" if value is None or value != value else f"{value:.1%}"
+
+
+def _dark_funnel(con) -> list[str]:
+    """The community share of the latest quarter with and without the self-reported answers
+    (fct_dark_funnel): how much of the community's credit only "How did you hear about us?" shows."""
+    try:
+        row = con.execute(
+            "select period_start, attribution_model, max(self_report_coverage), "
+            "max(community_share_with_self_reports), max(community_share_without_self_reports), "
+            "sum(untracked_deals)::double / nullif(sum(declared_deals), 0) from marts.fct_dark_funnel "
+            "where period_type = 'quarter' group by 1, 2 order by 1 desc limit 1"
+        ).fetchone()
+    except duckdb.CatalogException:  # a file published before the dark funnel existed
+        return []
+    if row is None:
+        return []
+    quarter, model, coverage, with_answers, without_answers, untracked = row
+    return [
+        f"<p>Community share of credited closes in the quarter starting {quarter} under "
+        f"{html.escape(model)}: <b>{_share(with_answers)}</b> with the self-reported answers, "
+        f"{_share(without_answers)} without them (self-report coverage {_share(coverage)}; answers "
+        f"whose group tracking never saw in the journey: {_share(untracked)}).</p>"
+    ]
+
+
 def _signals(con, currency: str) -> Section:
     section = Section("invest", "Where to invest")
+    section.parts += _dark_funnel(con)
     quarters = [
         r[0]
         for r in con.execute(

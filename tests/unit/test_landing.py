@@ -175,7 +175,7 @@ def test_extra_column_is_kept_in_raw(warehouse, extracts_root, obj):
 @pytest.mark.parametrize("obj", contract_params())
 def test_missing_contract_column_fails_only_that_object(warehouse, extracts_root, obj):
     write_night(extracts_root, NIGHT, night_rows(2))
-    dropped = obj.column_names[-1]
+    dropped = [c.name for c in obj.columns if not c.optional][-1]
     header = [c for c in obj.column_names if c != dropped]
     write_csv(extracts_root / source_file(obj), header, [valid_row(obj, n) for n in (1, 2)])
 
@@ -189,6 +189,27 @@ def test_missing_contract_column_fails_only_that_object(warehouse, extracts_root
     assert raw_rows(warehouse, obj) == []
     assert log_for(warehouse, obj)[0][:3] == ("failed", 0, failed.message)
     assert_other_objects_landed(night, obj.qualified_name)
+
+
+@pytest.mark.parametrize("obj", contract_params(lambda o: any(c.optional for c in o.columns)))
+def test_a_file_without_an_optional_column_lands_with_nulls_there(warehouse, extracts_root, obj):
+    optional = [c.name for c in obj.columns if c.optional]
+    header = [c for c in obj.column_names if c not in optional]
+    write_csv(extracts_root / source_file(obj), header, [valid_row(obj, n) for n in (1, 2)])
+
+    landing = land_one(warehouse, obj, extracts_root)
+
+    assert (landing.status, landing.row_count) == ("landed", 2), landing.message
+    assert [[r[c] for c in optional] for r in raw_dicts(warehouse, obj)] == [[None] * len(optional)] * 2
+
+
+def test_a_raw_table_created_before_an_optional_column_gains_it(warehouse):
+    lead = get_object("crm", "lead")
+    warehouse.execute("create schema if not exists raw")
+    warehouse.execute(f"create table {raw_table(lead)} (id varchar, _extract_date date)")
+    ensure_raw_tables(warehouse, [lead])
+    columns = [r[0] for r in warehouse.execute(f"describe {raw_table(lead)}").fetchall()]
+    assert "self_reported_source" in columns
 
 
 @pytest.mark.parametrize("obj", contract_params())

@@ -97,6 +97,17 @@ periods as (
         draw
 ),
 
+-- The community share without the self-reported answers (fct_dark_funnel, same model), shown
+-- beside the community signals: how much of the community's credit only the answers reveal.
+dark_funnel as (
+    select
+        period_type,
+        period_start,
+        max(community_share_without_self_reports) as community_share_without_self_reports
+    from {{ ref('fct_dark_funnel') }}
+    group by period_type, period_start
+),
+
 eligible as (
     select
         *,
@@ -352,6 +363,12 @@ signals as (
         eligible.sales_cost_share,
         eligible.reporting_currency,
         eligible.as_of_date,
+        dark_funnel.community_share_without_self_reports,
+        coalesce(
+            {{ dbt.concat(["' ('", percent_text('dark_funnel.community_share_without_self_reports'),
+                "' without the self-reported answers)'"]) }},
+            ''
+        ) as without_self_reports_text,
         case
             when robust.signal = 'community_high_share'
                 then 'word of mouth is carrying growth: invest in product'
@@ -379,6 +396,10 @@ signals as (
             and robust.period_start = eligible.period_start
             and robust.attribution_model = eligible.attribution_model
             and robust.draw = eligible.draw
+    left join dark_funnel
+        on
+            robust.period_type = dark_funnel.period_type
+            and robust.period_start = dark_funnel.period_start
 ),
 
 worded as (
@@ -413,14 +434,14 @@ findings as (
                 then {{ dbt.concat([
                     "'community earned '", percent_text('community_share'),
                     "' of the credited closes of '", as_text('credited_deals'),
-                    "' deals under '", 'attribution_model',
+                    "' deals under '", 'attribution_model', 'without_self_reports_text',
                     "' ('", 'interval_text', "'at least '", percent_text(var('community_high_share')), "')'",
                 ]) }}
             when signal = 'community_low_share'
                 then {{ dbt.concat([
                     "'community earned '", percent_text('community_share'),
                     "' of the credited closes of '", as_text('credited_deals'),
-                    "' deals under '", 'attribution_model',
+                    "' deals under '", 'attribution_model', 'without_self_reports_text',
                     "' ('", 'interval_text', "'below '", percent_text(var('community_low_share')), "')'",
                 ]) }}
             when signal = 'under_funded'
@@ -473,6 +494,7 @@ select
     total_credited_closes,
     community_closes as community_credited_closes,
     community_share,
+    community_share_without_self_reports,
     marketing_closes as marketing_credited_closes,
     sales_closes as sales_credited_closes,
     allocated_cost,
