@@ -33,6 +33,13 @@ EVALUATION_TABLE = "marts.fct_model_evaluation"
             group_name="attribution",
             kinds={"python", "duckdb"},
         ),
+        dg.AssetSpec(
+            [OUTPUT_SCHEMA, "model_fit"],
+            deps=ENGINE_INPUTS,
+            description="Each listed model scored on held-out journeys, and the recommended model.",
+            group_name="attribution",
+            kinds={"python", "duckdb"},
+        ),
     ],
     partitions_def=extract_dates,
     pool=WAREHOUSE_POOL,
@@ -40,7 +47,8 @@ EVALUATION_TABLE = "marts.fct_model_evaluation"
 def data_driven_credits(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Fits the first-order Markov chain (exact removal effects) and fractribution's Shapley
     counterfactual on tonight's journeys and credits every credited deal: each only when listed in
-    var('attribution_models')."""
+    var('attribution_models'). Then scores every listed model on held-out journeys and picks the
+    recommended model (`attribution.model_fit`, docs/models.md "Which model fits")."""
     as_of = date.fromisoformat(context.partition_key)
     with data_failures_not_retried(f"data-driven attribution for {as_of}"), warehouse.connect() as con:
         summary = run_data_driven_attribution(con, as_of, warehouse.settings.overrides)
@@ -54,6 +62,11 @@ def data_driven_credits(context: dg.AssetExecutionContext, warehouse: Warehouse)
     yield dg.MaterializeResult(asset_key=[OUTPUT_SCHEMA, "data_driven_credits"], metadata=metadata)
     yield dg.MaterializeResult(
         asset_key=[OUTPUT_SCHEMA, "markov_removal_effects"], metadata={"channels": summary.channels}
+    )
+    pick = summary.recommendation
+    yield dg.MaterializeResult(
+        asset_key=[OUTPUT_SCHEMA, "model_fit"],
+        metadata={"recommended_model": pick.model, "reason": pick.reason},
     )
 
 
