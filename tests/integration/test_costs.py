@@ -164,7 +164,7 @@ from (values
 ) as t (period_type, period_start, source_group, attribution_model, credited_closes, credited_revenue)
 """
 RESTATED_SELECT = (
-    "+int_costs_by_period source_groups int_deal_outcomes_by_period "
+    "+int_costs_by_period source_groups int_deal_outcomes_by_period stg_attribution__model_fits fct_model_fit "
     "fct_cost_per_close fct_cost_per_close_by_resource fct_investment_signals"
 )
 

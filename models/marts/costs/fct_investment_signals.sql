@@ -1,5 +1,5 @@
 -- The product brief's decision rules (docs/costs-and-signals.md, "Investment signals"): per period
--- (month and fiscal quarter) under var('signal_model'), only when at least var('signal_min_closes')
+-- (month and fiscal quarter) under the signal model, only when at least var('signal_min_closes')
 -- credited deals closed in the period. One row per signal that fires, with the numbers that fired
 -- it and a sentence a manager can read:
 --   community_high_share  community share of credited closes >= var('community_high_share');
@@ -11,15 +11,23 @@
 --                         than var('mismatch_sales_cost_share') of the allocated cost.
 -- Community share = community credited closes / all credited closes of the period (every group).
 -- Allocated cost = the cost of every group but `unallocated`.
-{%- if execute and var('signal_model') not in attribution_models() %}
+-- The signal model is var('signal_model') as the engine resolved it (`recommended` = the model-fit
+-- rule's pick): fct_model_fit's is_signal_model row, the one place it is resolved.
+{%- if execute and var('signal_model') not in attribution_models() + ['recommended'] %}
     {{ exceptions.raise_compiler_error(
-        "var('signal_model') is " ~ var('signal_model') ~ ": choose one of " ~ attribution_models() | join(', ')) }}
+        "var('signal_model') is " ~ var('signal_model') ~ ": choose recommended or one of "
+        ~ attribution_models() | join(', ')) }}
 {%- endif %}
 with
 
+signal_model as (
+    select attribution_model from {{ ref('fct_model_fit') }}
+    where is_signal_model
+),
+
 cost_per_close as (
     select * from {{ ref('fct_cost_per_close') }}
-    where attribution_model = '{{ var("signal_model") }}'
+    where attribution_model in (select signal_model.attribution_model from signal_model)
 ),
 
 resources as (
