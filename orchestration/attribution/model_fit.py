@@ -64,7 +64,9 @@ def holdout_mask(journeys, *, as_of_date, method: str, weeks: int, share: float)
     """
     if method not in HOLDOUT_METHODS:
         raise ValueError(f"var model_fit_holdout is {method!r}; choose one of {', '.join(HOLDOUT_METHODS)}")
-    frame = as_frame(journeys, ("journey_id", "close_date")[: 2 if method == "recent_weeks" else 1], "journeys")
+    frame = as_frame(
+        journeys, ("journey_id", "close_date")[: 2 if method == "recent_weeks" else 1], "journeys"
+    )
     if method == "recent_weeks":
         if int(weeks) < 1:
             raise ValueError(f"var model_fit_holdout_weeks must be >= 1, got {weeks!r}")
