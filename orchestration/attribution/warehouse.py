@@ -2,7 +2,8 @@
 warehouse's journeys and write the result.
 
 Reads the journey models dbt built, fits and credits with the engine, and replaces the content
-of `attribution.data_driven_credits` and `attribution.markov_removal_effects` (tables the dbt
+of `attribution.data_driven_credits` and `attribution.markov_removal_effects` (and
+`attribution.model_fit`: which model fits, `run_model_fit`) (tables the dbt
 on-run-start hook creates from the `attribution` source's columns, the schema this module
 writes too), which the credit marts read as a source. Rules come from the dbt vars
 (`project_vars`, overridable per run) so SQL and Python read the same settings.
@@ -21,7 +22,15 @@ import pandas as pd
 from orchestration.attribution.bootstrap import bootstrap_credited_closes
 from orchestration.attribution.engine import data_driven_credits
 from orchestration.attribution.fitset import select_fit_journeys
-from orchestration.attribution.listing import data_driven_models, engine_output_columns
+from orchestration.attribution.listing import attribution_models, data_driven_models, engine_output_columns
+from orchestration.attribution.model_fit import (
+    Recommendation,
+    holdout_mask,
+    recommend_model,
+    resolve_signal_model,
+    score_models,
+)
+from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.dbt_vars import project_vars
 
 BUILD_SCHEMA = "main"
@@ -38,6 +47,7 @@ class DataDrivenSummary:
     credited_deals: int
     credit_rows: int
     channels: int
+    recommendation: Recommendation | None = None
 
 
 @dataclass(eq=False)
@@ -57,11 +67,7 @@ def load_engine_inputs(
     con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None
 ) -> EngineInputs:
     settings = project_vars(overrides)
-    journeys = con.execute(
-        f"select opportunity_id as journey_id, close_date, lower(opportunity_type) as type, "
-        f"coalesce(is_closed or is_won, false) as is_closed, coalesce(is_won, false) as is_won "
-        f"from {BUILD_SCHEMA}.int_journey_opportunities where close_date is not null"
-    ).df()
+    journeys = _journeys(con)
     outcomes = select_fit_journeys(
         journeys,
         as_of_date=as_of_date,
@@ -109,7 +115,9 @@ def run_data_driven_attribution(
         run_columns,
     )
     _replace_tables(con, {"data_driven_credits": credits, "markov_removal_effects": effects})
+    recommendation = run_model_fit(con, as_of_date, overrides)
     return DataDrivenSummary(
+        recommendation=recommendation,
         as_of_date=as_of_date,
         path_transform=transform,
         models=models,
@@ -216,6 +224,15 @@ def run_credit_bootstrap(
     return BootstrapSummary(replicates, seed, tuple(closes), len(table), time.perf_counter() - started)
 
 
+def _journeys(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every opportunity with a close date, as `select_fit_journeys` reads them."""
+    return con.execute(
+        f"select opportunity_id as journey_id, close_date, lower(opportunity_type) as type, "
+        f"coalesce(is_closed or is_won, false) as is_closed, coalesce(is_won, false) as is_won "
+        f"from {BUILD_SCHEMA}.int_journey_opportunities where close_date is not null"
+    ).df()
+
+
 def _output_frame(table: str, frames: list[pd.DataFrame], run_columns: dict) -> pd.DataFrame:
     """The rows of one engine output table with exactly its declared columns, in order."""
     columns = [name for name, _ in engine_output_columns()[table]]
@@ -225,3 +242,65 @@ def _output_frame(table: str, frames: list[pd.DataFrame], run_columns: dict) -> 
     if frames and missing:
         raise ValueError(f"attribution.{table}: the engine gave no column(s) {missing}")
     return rows.reindex(columns=columns)
+
+
+MODEL_FIT_TABLE = "model_fit"
+CUSTOM_WEIGHTS_SEED = PROJECT_DIR / "seeds" / "attribution" / "attribution_custom_weights.csv"
+
+
+def run_model_fit(
+    con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None
+) -> Recommendation:
+    """Score every listed model on held-out journeys, pick the recommended model and resolve
+    var('signal_model'); replace `attribution.model_fit` (docs/models.md, "Which model fits")."""
+    frame, pick = compute_model_fit(con, as_of_date, overrides)
+    _replace_tables(con, {MODEL_FIT_TABLE: frame})
+    return pick
+
+
+def compute_model_fit(
+    con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None
+) -> tuple[pd.DataFrame, Recommendation]:
+    """The rows of `attribution.model_fit` and the pick, from the journey models (reads only)."""
+    settings = project_vars(overrides)
+    models = attribution_models(overrides)
+    journeys = _journeys(con)
+    population = select_fit_journeys(
+        journeys,
+        as_of_date=as_of_date,
+        lookback_days=int(settings["lookback_days"]),
+        credited_deal_types=[t.lower() for t in settings["credited_deal_types"]],
+    ).merge(journeys[["journey_id", "close_date"]], on="journey_id", how="left", validate="one_to_one")
+    held_out = holdout_mask(
+        population,
+        as_of_date=as_of_date,
+        method=str(settings["model_fit_holdout"]),
+        weeks=int(settings["model_fit_holdout_weeks"]),
+        share=float(settings["model_fit_holdout_share"]),
+    )
+    touches = con.execute(
+        f"select opportunity_id as journey_id, touch_position as position, touch_count as n, channel, "
+        f'source_group as "group", is_first_touch as is_ft, is_lead_creation_touch as is_lc, '
+        f"is_opportunity_creation_touch as is_oc, is_closed_won_touch as is_cw, days_before_close, "
+        f"is_synthetic from {BUILD_SCHEMA}.int_journey_touches"
+    ).df()
+    seed = pd.read_csv(CUSTOM_WEIGHTS_SEED)
+    fit = score_models(
+        touches,
+        population[["journey_id", "converted"]],
+        held_out,
+        models,
+        path_transform=settings["path_transform"],
+        half_life_days=float(settings["half_life_days"]),
+        custom_weights=dict(zip(seed["stage"], seed["weight"], strict=True)) if "custom" in models else None,
+    )
+    pick = recommend_model(fit, models, int(settings["model_fit_min_journeys"]))
+    signal_model = resolve_signal_model(str(settings["signal_model"]), pick.model, models)
+    frame = fit.assign(
+        is_recommended=fit["attribution_model"] == pick.model,
+        is_signal_model=fit["attribution_model"] == signal_model,
+        recommendation_reason=pick.reason,
+        holdout_method=str(settings["model_fit_holdout"]),
+        as_of_date=as_of_date,
+    )
+    return _output_frame(MODEL_FIT_TABLE, [frame], {"as_of_date": as_of_date}), pick

@@ -48,6 +48,13 @@ EVALUATION_TABLE = "marts.fct_model_evaluation"
             group_name="attribution",
             kinds={"python", "duckdb"},
         ),
+        dg.AssetSpec(
+            [OUTPUT_SCHEMA, "model_fit"],
+            deps=ENGINE_INPUTS,
+            description="Each listed model scored on held-out journeys, and the recommended model.",
+            group_name="attribution",
+            kinds={"python", "duckdb"},
+        ),
     ],
     partitions_def=extract_dates,
     pool=WAREHOUSE_POOL,
@@ -55,8 +62,10 @@ EVALUATION_TABLE = "marts.fct_model_evaluation"
 def data_driven_credits(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Fits the first-order Markov chain (exact removal effects) and fractribution's Shapley
     counterfactual on tonight's journeys and credits every credited deal: each only when listed in
-    var('attribution_models'). Then the bootstrap over deals every model's intervals come from.
-    Each step reads the journeys loaded once (`inputs`) and writes its own `attribution` table."""
+    var('attribution_models'). Then the bootstrap over deals every model's intervals come from,
+    and every listed model scored on held-out journeys with the recommended model
+    (`attribution.model_fit`, docs/models.md "Which model fits"). Each step reads the journeys
+    loaded once (`inputs`) and writes its own `attribution` table."""
     as_of = date.fromisoformat(context.partition_key)
     overrides = warehouse.settings.overrides
     with data_failures_not_retried(f"data-driven attribution for {as_of}"), warehouse.connect() as con:
@@ -82,6 +91,11 @@ def data_driven_credits(context: dg.AssetExecutionContext, warehouse: Warehouse)
             "rows": bootstrap.rows,
             "seconds": round(bootstrap.seconds, 2),
         },
+    )
+    pick = summary.recommendation
+    yield dg.MaterializeResult(
+        asset_key=[OUTPUT_SCHEMA, "model_fit"],
+        metadata={"recommended_model": pick.model, "reason": pick.reason},
     )
 
 

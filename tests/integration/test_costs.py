@@ -165,6 +165,7 @@ from (values
 """
 RESTATED_SELECT = (
     "+int_costs_by_period source_groups int_deal_outcomes_by_period +int_credit_replicates "
+    "stg_attribution__model_fits fct_model_fit "
     "fct_cost_per_close fct_cost_per_close_by_resource fct_investment_signals"
 )
 

@@ -1,11 +1,10 @@
 -- The dark funnel's counterfactual (docs/models.md, "Self-reported source"): every credited deal's
--- credit under the dark funnel's model (macro dark_funnel_model) as if no one had answered "How
+-- credit under each listed model (fct_dark_funnel reads the signal model's) as if no one had answered "How
 -- did you hear about us?": the self-reported touches (and the no_self_report touch) are left out
 -- and the observed touches renumbered 1..n. Milestones are observed touches, so LC and OC keep
 -- their touches. A data-driven model (markov, shapley) is fitted by the engine on the journeys as
 -- they are; it has no counterfactual here: no rows (the mart says NULL). self_reported without
 -- answers gives every close to its no_self_report touch (direct): 0 for every listed touch.
-{%- set model = dark_funnel_model() %}
 with
 
 observed as (
@@ -76,6 +75,7 @@ prepared as (
     cross join custom_weights
 )
 
+{%- for model in attribution_models() if model not in data_driven_models() %}
 select
     opportunity_id,
     touch_id,
@@ -83,12 +83,13 @@ select
     '{{ model }}' as attribution_model,
     {%- if model == 'legacy_handoff' %}
         case when is_owner_touch then 1.0 else 0.0 end as credit_fraction
-    {%- elif model == 'self_reported' or model in data_driven_models() %}
+    {%- elif model == 'self_reported' %}
         0.0 as credit_fraction
     {%- else %}
         case when is_owner_touch then 0.0 else {{ rule_based_fraction(model) }} end as credit_fraction
     {%- endif %}
 from prepared
-{%- if model in data_driven_models() %}
-where 1 = 0
+{%- if not loop.last %}
+union all
 {%- endif %}
+{%- endfor %}

@@ -1,5 +1,5 @@
 -- The product brief's decision rules (docs/costs-and-signals.md, "Investment signals"): per period
--- (month and fiscal quarter) under var('signal_model'), only when at least var('signal_min_closes')
+-- (month and fiscal quarter) under the signal model, only when at least var('signal_min_closes')
 -- credited deals closed in the period. One row per signal that fires, with the numbers that fired
 -- it and a sentence a manager can read:
 --   community_high_share  community share of credited closes >= var('community_high_share');
@@ -13,14 +13,22 @@
 -- Allocated cost = the cost of every group but `unallocated`.
 -- Robustness (docs/costs-and-signals.md, "Robust signals"): every rule is evaluated once, over
 -- every model and every draw -- draw 0 is tonight's credit, draws 1..B the bootstrap's replicates
--- (int_credit_replicates; costs fixed). A signal fires on draw 0 of var('signal_model'); it
+-- (int_credit_replicates; costs fixed). A signal fires on draw 0 of the signal model; it
 -- carries how many models agree on draw 0, the share of the replicates in which its rule holds
 -- under the signal model, and is `confident` at var('signal_confidence') or more, else `tentative`.
-{%- if execute and var('signal_model') not in attribution_models() %}
+-- The signal model is var('signal_model') as the engine resolved it (`recommended` = the model-fit
+-- rule's pick): fct_model_fit's is_signal_model row, the one place it is resolved.
+{%- if execute and var('signal_model') not in attribution_models() + ['recommended'] %}
     {{ exceptions.raise_compiler_error(
-        "var('signal_model') is " ~ var('signal_model') ~ ": choose one of " ~ attribution_models() | join(', ')) }}
+        "var('signal_model') is " ~ var('signal_model') ~ ": choose recommended or one of "
+        ~ attribution_models() | join(', ')) }}
 {%- endif %}
 with
+
+signal_model as (
+    select attribution_model from {{ ref('fct_model_fit') }}
+    where is_signal_model
+),
 
 cost_per_close as (
     select * from {{ ref('fct_cost_per_close') }}
@@ -234,7 +242,7 @@ holds as (
 
 fired as (
     select * from holds
-    where draw = 0 and attribution_model = '{{ var("signal_model") }}'
+    where draw = 0 and attribution_model in (select signal_model.attribution_model from signal_model)
 ),
 
 agreement as (
@@ -261,7 +269,7 @@ support as (
         source_group,
         count(*) as holding_replicates
     from holds
-    where draw > 0 and attribution_model = '{{ var("signal_model") }}'
+    where draw > 0 and attribution_model in (select signal_model.attribution_model from signal_model)
     group by
         period_type,
         period_start,

@@ -5,14 +5,17 @@
 --                      is declared, not tracked)
 --   untracked_share    untracked_deals / declared_deals
 -- and, the same on every group row of the period, the self-report coverage (credited deals with an
--- answer / credited deals) and the community share of credited closes under the dark funnel's
--- model (macro dark_funnel_model) with the self-reported touches and without them
--- (int_credit_without_self_reports; NULL for a data-driven model).
-{%- set model = dark_funnel_model() %}
-{#- a data-driven model has no counterfactual fit: NULL, not 0 -#}
-{%- set without_share = 'cast(null as ' ~ dbt.type_float() ~ ')' if model in data_driven_models()
-    else 'coalesce(without_self_reports.community_share, 0.0)' %}
+-- answer / credited deals) and the community share of credited closes under the signal model
+-- (var('signal_model') as the engine resolved it, by default the recommended model:
+-- fct_model_fit's is_signal_model row, as fct_investment_signals reads it) with the self-reported
+-- touches and without them (int_credit_without_self_reports; NULL for a data-driven model, which
+-- has no counterfactual fit).
 with
+
+signal_model as (
+    select attribution_model from {{ ref('fct_model_fit') }}
+    where is_signal_model
+),
 
 deals as (
     select
@@ -99,7 +102,7 @@ with_self_reports as (
         {{ safe_divide("sum(case when source_group = 'community' then credited_closes else 0.0 end)",
             'sum(credited_closes)') }} as community_share
     from {{ ref('fct_credit_by_source') }}
-    where attribution_model = '{{ model }}'
+    where attribution_model in (select signal_model.attribution_model from signal_model)
     group by period_type, period_start
 ),
 
@@ -112,6 +115,7 @@ without_self_reports as (
     from {{ ref('int_credit_without_self_reports') }} as credit
     inner join deal_periods
         on credit.opportunity_id = deal_periods.opportunity_id
+    where credit.attribution_model in (select signal_model.attribution_model from signal_model)
     group by deal_periods.period_type, deal_periods.period_start
 ),
 
@@ -121,7 +125,7 @@ select
     periods.period_type,
     periods.period_start,
     groups.source_group,
-    '{{ model }}' as attribution_model,
+    signal_model.attribution_model,
     periods.credited_deals,
     periods.answered_deals,
     {{ safe_divide('periods.answered_deals', 'periods.credited_deals') }} as self_report_coverage,
@@ -129,10 +133,15 @@ select
     cast(coalesce(declared_by_period.untracked_deals, 0) as {{ dbt.type_bigint() }}) as untracked_deals,
     {{ safe_divide('declared_by_period.untracked_deals', 'declared_by_period.declared_deals') }} as untracked_share,
     with_self_reports.community_share as community_share_with_self_reports,
-    {{ without_share }} as community_share_without_self_reports,
+    -- A data-driven model has no counterfactual fit: NULL, not 0.
+    case
+        when signal_model.attribution_model not in ('{{ known_data_driven_models() | join("', '") }}')
+            then coalesce(without_self_reports.community_share, 0.0)
+    end as community_share_without_self_reports,
     {{ as_of_date_literal() }} as as_of_date
 from periods
 cross join groups
+cross join signal_model
 left join declared_by_period
     on
         periods.period_type = declared_by_period.period_type
