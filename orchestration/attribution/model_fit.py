@@ -151,6 +151,7 @@ def score_models(
             rows.append({**row, "log_loss": None, "auc": None, "note": note})
             continue
         credit = np.bincount(channel_code[won_train_touch], weights=fractions, minlength=channels.size)
+        credit = credit.astype("float64")  # an empty training set gives integer counts
         weight = np.divide(credit, exposures, out=np.zeros_like(credit), where=exposures > 0)
         score = np.bincount(code, weights=weight[channel_code], minlength=len(ids))
         p = _calibrated(score, converted, ~held)
