@@ -39,11 +39,16 @@ def night_summary(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
                 con, extract_date, started_at=stats.start_time, published=published, quality=quality
             )
     nights = run_nights(context.run.tags, context.partition_key)
-    if len(nights) > 1:  # a catch-up run: say which nights this one build holds
+    if len(nights) > 1:  # a catch-up run: which nights this one build holds, and their raw checks
         text = text.rstrip("\n") + (
             f"\n\nCatch-up: {len(nights)} nights landed in this run ({', '.join(map(str, nights))}), "
             f"built and published once as of {extract_date}.\n"
         )
+        for night in nights[:-1]:
+            section = summary_markdown(night, warehouse.published)
+            text += "\n" + section.replace(
+                "## Data quality", f"## Data quality of {night} (landed in this run)", 1
+            )
     text = text.rstrip("\n") + f"\n\nReport: {report_path(warehouse.published)}\n"
     path = warehouse.settings.summaries_dir / f"{extract_date.isoformat()}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
