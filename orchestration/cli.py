@@ -118,6 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
         log_level="DEBUG" if args.verbose else "WARNING",
+        one_by_one=args.one_by_one,
     )
 
 
@@ -136,8 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser(
         "run",
-        help="land, build and publish every pending night in date order (or one --date, or the "
-        "missing nights of --from/--to), then print the summary",
+        help="land every pending night in date order (or one --date, or the missing nights of "
+        "--from/--to), build and publish once as of the last, then print the summary",
+    )
+    run.add_argument(
+        "--one-by-one",
+        action="store_true",
+        help="build and publish each pending night on its own, instead of once as of the last",
     )
     run.add_argument("--date", type=_date, help="run this extract date only (re-runs it if already loaded)")
     run.add_argument(

@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.core.contract import load_contract
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
+from orchestration.night.catch_up import STOPPED_TAG, run_nights
 from orchestration.night.landing import land_night
 from orchestration.ops.resources import Warehouse, data_failures_not_retried
 
@@ -38,33 +39,53 @@ def raw_asset_key(system: str, table: str) -> dg.AssetKey:
     pool=WAREHOUSE_POOL,
 )
 def raw_extracts(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Lands every contract object of the partition's extract folder. A file that cannot be landed
-    fails its own object (the others still land) and then the night, naming file and column."""
-    extract_date = date.fromisoformat(context.partition_key)
+    """Lands every contract object of the run's extract folders, night by night in date order (a
+    catch-up run lands several; night/catch_up.py), each night with its landing record. A file that
+    cannot be landed fails its own object (the others of its night still land) and then the run,
+    naming file and column; no later night is landed."""
     root = warehouse.settings.extracts_root
-    with data_failures_not_retried(f"landing {extract_date}"), warehouse.connect() as con:
-        night = land_night(con, root, extract_date)
-    if not night.complete:
-        raise dg.Failure(
-            f"{night.folder} has no _SUCCESS file yet: the night is not complete and was not read.",
-            allow_retries=False,
-        )
-    by_name = {o.object_name: o for o in night.objects}
+    landed = {}
+    for extract_date in run_nights(context.run.tags, context.partition_key):
+        with data_failures_not_retried(f"landing {extract_date}"), warehouse.connect() as con:
+            night = land_night(con, root, extract_date)
+        landed[extract_date] = night
+        if not night.complete:
+            stop_run_at(context, extract_date)
+            raise dg.Failure(
+                f"{night.folder} has no _SUCCESS file yet: the night is not complete and was not read.",
+                allow_retries=False,
+            )
+        if night.failures:
+            break
+    nights = list(landed.values())
     for obj in load_contract():
-        outcome = by_name[obj.qualified_name]
-        if outcome.status == "failed":
+        outcomes = [o for night in nights for o in night.objects if o.object_name == obj.qualified_name]
+        if all(o.status == "failed" for o in outcomes):
             continue
-        yield dg.MaterializeResult(
-            asset_key=raw_asset_key(obj.system, obj.name),
-            metadata={"status": outcome.status, "rows": outcome.row_count, "file": outcome.source_file},
-        )
+        kept = [o for o in outcomes if o.status != "failed"]
+        metadata = {
+            "status": kept[-1].status,
+            "rows": sum(o.row_count for o in kept),
+            "file": kept[-1].source_file,
+        }
+        yield dg.MaterializeResult(asset_key=raw_asset_key(obj.system, obj.name), metadata=metadata)
     yield dg.MaterializeResult(
-        asset_key=["raw", "landing", "landing_log"], metadata={"rows": night.rows_landed}
+        asset_key=["raw", "landing", "landing_log"],
+        metadata={"rows": sum(night.rows_landed for night in nights), "nights": len(nights)},
     )
+    night = nights[-1]
     if night.failures:
+        stop_run_at(context, night.extract_date)
         messages = "\n".join(f"- {f.message}" for f in night.failures)
         raise dg.Failure(
-            description=f"{len(night.failures)} file(s) of {extract_date} could not be landed:\n{messages}",
+            description=f"{len(night.failures)} file(s) of {night.extract_date} could not be landed:\n{messages}",
             metadata={"failed_files": [f.source_file for f in night.failures]},
             allow_retries=False,
         )
+
+
+def stop_run_at(context, night: date) -> None:
+    """Name the night that stopped the run (its landing or raw gate blocked): the nights before it
+    are built by a run of their own (`closecredit run`, the sensor)."""
+    op = context.op_execution_context  # asset and check contexts alike
+    op.instance.add_run_tags(op.run_id, {STOPPED_TAG: night.isoformat()})

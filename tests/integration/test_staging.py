@@ -401,6 +401,38 @@ def test_the_quarantine_gate_blocks_as_its_macro_says(staging_db, scenario_dir, 
     assert result.success == (not blocked)
 
 
+def test_a_catch_up_build_gates_every_night_it_landed(staging_db, scenario_dir, run_dbt):
+    """A run that landed night 1 and night 2 and builds as of night 2 (CLOSECREDIT_GATE_FROM, macro
+    gated_extract): the gate test fails for every object and night with a blocking share, not only
+    each object's latest night, so a bad night 1 is not hidden by night 2."""
+    from orchestration.core.dbt_args import GATE_FROM_ENV, dbt_environment
+
+    gate_vars = {"max_quarantine_rate": 0.0, "quarantine_gate_min_rows": 1}
+    with dbt_environment({GATE_FROM_ENV: NIGHT_1.isoformat()}):
+        result = run_dbt(
+            scenario_args(NIGHT_2, select=GATE_TEST, **gate_vars),
+            scenario_dir / "gate.duckdb",
+            expect_success=False,
+        )
+    (gate,) = [r for r in result.result.results if r.node.resource_type != "operation"]
+    with duckdb.connect() as con:
+        blocked = {
+            night: [
+                o.qualified_name
+                for o in load_contract()
+                if gate_blocks(
+                    con,
+                    expected_counts(o, night)["quarantined"],
+                    expected_counts(o, night)["landed"],
+                    {**dbt_vars(NIGHT_2), **gate_vars},
+                )
+            ]
+            for night in NIGHTS
+        }
+    assert blocked[NIGHT_1], "the scenario's night 1 has objects the gate blocks"
+    assert gate.failures == len(blocked[NIGHT_1]) + len(blocked[NIGHT_2])
+
+
 # --- the cast macros, value by value ----------------------------------------------------------
 
 CAST_TYPES = ("timestamp", "date", "month", "number", "boolean", "currency", "text")
