@@ -27,7 +27,7 @@ from orchestration.core.dbt_vars import project_vars
 from orchestration.demo import generate
 from orchestration.night.build_vars import full_refresh_reason
 from orchestration.night.landing import land_night
-from tests.compare_marts import differences, snapshot
+from tests.compare_marts import BUILD_STATE_TABLES, differences, snapshot
 from tests.dbt_invocation import dbt_test_environment, release_dbt_duckdb, with_profile_vars
 
 SEED, SCALE, NIGHTS = 7, 0.01, 5
@@ -35,7 +35,7 @@ ENGINE_OUTPUT = "source:attribution+"
 # Equality is about the data; dbt's data tests run in every other night test.
 NOT_BUILT = "resource_type:test"
 # Different by nature: the watermarks the incremental build keeps.
-NOT_COMPARED = {"main._incremental_state", "main._incremental_changes"}
+NOT_COMPARED = BUILD_STATE_TABLES
 # The vars of the second night on: sessions split sooner (the demo's clicks within a session are
 # up to 6 minutes apart, so 2 minutes re-sessionises every device), journeys look back less far.
 CHANGED_VARS = {"session_timeout_minutes": 2, "lookback_days": 300}
