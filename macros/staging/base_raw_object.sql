@@ -1,6 +1,7 @@
 {% macro base_raw_object(system, object) %}
     {#- Every raw row of one contract object, cast to its contract type and given exactly one
-        status, so that raw = staged + superseded + soft_deleted + duplicate + quarantined:
+        status, so that raw = staged + superseded + soft_deleted + duplicate + quarantined (+ the
+        erased rows, which raw no longer holds: stg_audit__raw_row_statuses):
           quarantined  a required value is missing, a value does not parse, a number is out of
                        bounds or a currency is not ISO 4217 (checked first, reason recorded);
           superseded   a newer version of the same key won (semantics decide what "newer" is);

@@ -22,7 +22,7 @@ def raw_asset_key(system: str, table: str) -> dg.AssetKey:
             raw_asset_key(obj.system, obj.name),
             description=f"Raw {obj.qualified_name} rows landed from {obj.relative_path}, all text.",
             group_name="raw",
-            kinds={"duckdb", "csv"},
+            kinds={"duckdb", "csv"},  # or csv.gz, parquet, jsonl (FILE_FORMATS)
         )
         for obj in load_contract()
     ]
@@ -32,7 +32,14 @@ def raw_asset_key(system: str, table: str) -> dg.AssetKey:
             description="What the landing did with each object of each night.",
             group_name="raw",
             kinds={"duckdb"},
-        )
+        ),
+        dg.AssetSpec(
+            dg.AssetKey(["raw", "landing", "erased_rows"]),
+            description="Where the rows of forgotten people were (closecredit forget): removed from "
+            "raw, or kept out by the landing. No value of a row.",
+            group_name="raw",
+            kinds={"duckdb"},
+        ),
     ],
     partitions_def=extract_dates,
     can_subset=False,
@@ -73,6 +80,7 @@ def raw_extracts(context: dg.AssetExecutionContext, warehouse: Warehouse):
         asset_key=["raw", "landing", "landing_log"],
         metadata={"rows": sum(night.rows_landed for night in nights), "nights": len(nights)},
     )
+    yield dg.MaterializeResult(asset_key=["raw", "landing", "erased_rows"])
     night = nights[-1]
     if night.failures:
         stop_run_at(context, night.extract_date)

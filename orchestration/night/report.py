@@ -618,7 +618,7 @@ def _quality(con, published: Path, as_of: date, report_dir: Path) -> Section:
                 [(c, c.replace("_", " "), kinds[c]) for c in columns],
                 frame,
                 caption=f"Reconciliation of {as_of}: raw rows = staged + superseded + soft-deleted + "
-                "duplicates + quarantined",
+                "duplicates + quarantined + erased",
             ).html()
         )
     return section

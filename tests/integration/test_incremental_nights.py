@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.dbt_args import build_args
 from orchestration.core.dbt_vars import project_vars
 from orchestration.demo import generate
+from orchestration.demo.formats import convert_night
 from orchestration.night.build_vars import full_refresh_reason
 from orchestration.night.landing import land_night
 from tests.compare_marts import BUILD_STATE_TABLES, differences, snapshot
@@ -48,6 +50,9 @@ INCREMENTAL_MODELS = (
     "int_touches_classified",
 )
 LATE_ANONYMOUS_ID = "incremental-test-device"
+DATABASE_NAME = "incremental.duckdb"
+# The file-format proof: the same nights, each in another format (CSV stays the reference).
+NIGHT_FORMATS = (".jsonl", ".parquet", ".csv.gz", ".jsonl", ".parquet")
 
 
 class Dbt:
@@ -203,23 +208,37 @@ def landed_cases(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     }
 
 
+@dataclass
+class Scenario:
+    work: Path
+    extracts: Path
+    nights: list[date]
+    dbt: Dbt
+
+
 @pytest.fixture(scope="module")
-def nights_built(tmp_path_factory):
+def scenario(tmp_path_factory) -> Scenario:
+    """The one small scenario every equality test of this module builds from."""
     work = tmp_path_factory.mktemp("incremental")
     summary = generate(work / "demo", seed=SEED, scale=SCALE, days=NIGHTS)
     extracts = Path(summary["extracts"])
     nights = [date.fromisoformat(n) for n in summary["nights"]]
     plant_cases(extracts, nights)
-
-    # The same file name in another folder: the parsed manifest names the database by it.
-    incremental, full = work / "incremental.duckdb", work / "full" / "incremental.duckdb"
-    full.parent.mkdir()
     dbt = Dbt(work)
-    dbt.parse(incremental)
+    # The same file name in other folders: the parsed manifest names the database by it.
+    dbt.parse(work / DATABASE_NAME)
+    return Scenario(work, extracts, nights, dbt)
+
+
+@pytest.fixture(scope="module")
+def nights_built(scenario):
+    work, nights, dbt = scenario.work, scenario.nights, scenario.dbt
+    incremental, full = work / DATABASE_NAME, work / "full" / DATABASE_NAME
+    full.parent.mkdir()
     built_with, full_nights = None, []
     for night in nights:
         with duckdb.connect(str(incremental)) as con:
-            land_night(con, extracts, night)
+            land_night(con, scenario.extracts, night)
         overrides = CHANGED_VARS if night > nights[0] else {}
         rebuild, _ = full_refresh_reason(built_with, project_vars(overrides))
         build_night(dbt, incremental, night, full_refresh=rebuild, overrides=overrides)
@@ -267,4 +286,31 @@ def test_incremental_nights_equal_a_full_refresh(nights_built):
     problems = differences(
         snapshot(incremental, schemas, skipped=NOT_COMPARED), snapshot(full, schemas, skipped=NOT_COMPARED)
     )
+    assert not problems, "\n".join(problems)
+
+
+def test_jsonl_and_parquet_nights_give_the_marts_of_the_csv_nights(scenario, nights_built):
+    """The scenario's nights as JSON lines, Parquet and gzipped CSV (every night another format),
+    landed and built in full, give every mart and engine table row for row what the CSV nights
+    give (the full-refresh build above). Raw rows differ only in `_source_file` (the suffix)."""
+    full = nights_built[1]
+    extracts = scenario.work / "formats" / "extracts"
+    shutil.copytree(scenario.extracts, extracts)
+    for night, file_format in zip(scenario.nights, NIGHT_FORMATS, strict=True):
+        assert convert_night(extracts / night.isoformat(), file_format) > 0
+    database = scenario.work / "formats" / DATABASE_NAME
+    with duckdb.connect(str(database)) as con:
+        for night in scenario.nights:
+            landing = land_night(con, extracts, night)
+            assert not landing.failures, [f.message for f in landing.failures]
+        suffixes = {
+            r[0]
+            for r in con.execute(
+                "select distinct regexp_extract(source_file, '\\.[a-z.]+$') from raw.landing_log where status = 'landed'"
+            ).fetchall()
+        }
+    assert suffixes == set(NIGHT_FORMATS), suffixes
+    build_night(scenario.dbt, database, scenario.nights[-1], full_refresh=True, overrides=CHANGED_VARS)
+    schemas = {"marts", "attribution"}
+    problems = differences(snapshot(database, schemas), snapshot(full, schemas))
     assert not problems, "\n".join(problems)

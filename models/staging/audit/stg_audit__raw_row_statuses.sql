@@ -1,4 +1,5 @@
--- Every contract object's base model; tests/unit/test_contract.py keeps this list complete.
+-- Every contract object's base model (tests/unit/test_contract.py keeps this list complete), and
+-- the rows of forgotten people, whose place alone is kept (status erased; docs/privacy.md).
 {{ union_row_statuses([
     ref('base_crm__accounts'),
     ref('base_crm__contacts'),
@@ -21,3 +22,16 @@
     ref('base_costs__program_costs'),
     ref('base_costs__fx_rates')
 ]) }}
+
+union all
+
+select
+    {{ dbt.concat(['system', "'.'", 'object']) }} as object_name,
+    extract_date,
+    source_file,
+    row_number,
+    'erased' as row_status,
+    cast(null as {{ dbt.type_string() }}) as quarantine_column,
+    cast(null as {{ dbt.type_string() }}) as quarantine_reason
+from {{ source('landing', 'erased_rows') }}
+where {{ visible_as_of('extract_date') }}
