@@ -26,8 +26,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.core.contract import load_contract
-from orchestration.defs.landing import raw_asset_key
+from orchestration.defs.landing import landed_objects, raw_asset_key
 from orchestration.defs.partitions import extract_dates
 from orchestration.ops.resources import Warehouse
 from orchestration.quality.config import CRITICAL, WARNING
@@ -79,7 +78,7 @@ def _suite_file(path: Path) -> str:
 def _raw_specs() -> list[dg.AssetCheckSpec]:
     suites = raw_suites()
     specs = []
-    for obj in load_contract():
+    for obj in landed_objects():
         suite = suites[obj.qualified_name]
         specs += _specs(raw_asset_key(obj.system, obj.name), suite.name, _suite_file(suite.path))
     return specs
@@ -172,10 +171,10 @@ def raw_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: Wareho
     from orchestration.quality.run import run_raw_night
 
     night = date.fromisoformat(context.partition_key)
-    asset_of = {obj.qualified_name: raw_asset_key(obj.system, obj.name) for obj in load_contract()}
+    asset_of = {obj.qualified_name: raw_asset_key(obj.system, obj.name) for obj in landed_objects()}
     selected = set(context.selected_asset_check_keys)
     targets = set(_selected_targets(selected, asset_of))
-    objects = [obj for obj in load_contract() if obj.qualified_name in targets]
+    objects = [obj for obj in landed_objects() if obj.qualified_name in targets]
     database = warehouse.published
     with warehouse.connect(read_only=True) as con:
         outcomes = run_raw_night(
