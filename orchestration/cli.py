@@ -75,6 +75,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             regime=args.regime,
             dirty_rate=args.dirty_rate,
             community_strength=args.community_strength,
+            crm=args.crm,
         )
     except ValueError as exc:  # a bad option (unknown regime, dirty rate >= 1%, ...): say which
         print(f"closecredit demo: {exc}", file=sys.stderr)
@@ -179,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--regime", default=DEMO_DEFAULTS["regime"], help="causal story of the closes")
     demo.add_argument("--dirty-rate", type=float, default=0.002, help="share of planted dirty rows")
     demo.add_argument("--community-strength", type=float, default=1.0, help="word-of-mouth strength")
+    demo.add_argument(
+        "--crm", choices=("salesforce", "hubspot"), default="salesforce", help="the CRM's export shape"
+    )
     demo.set_defaults(func=cmd_demo)
 
     status = sub.add_parser(
