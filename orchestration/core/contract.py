@@ -43,6 +43,8 @@ class ContractObject:
     columns: tuple[Column, ...]
     # The CRM shape the object belongs to (`salesforce`, `hubspot`); None for the other systems.
     crm_source: str | None = None
+    # A delta object's last-modified column (meta.modified_column; Salesforce's by default).
+    modified_column: str = "system_modstamp"
 
     @property
     def qualified_name(self) -> str:
@@ -114,6 +116,7 @@ def _parse(document: dict) -> tuple[ContractObject, ...]:
                     key=tuple(meta["key"]),
                     columns=tuple(columns),
                     crm_source=meta.get("crm_source"),
+                    modified_column=meta.get("modified_column", "system_modstamp"),
                 )
             )
     return tuple(objects)
