@@ -76,6 +76,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             regime=args.regime,
             dirty_rate=args.dirty_rate,
             community_strength=args.community_strength,
+            crm=args.crm,
         )
     except ValueError as exc:  # a bad option (unknown regime, dirty rate >= 1%, ...): say which
         print(f"closecredit demo: {exc}", file=sys.stderr)
@@ -204,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="csv",
         choices=[suffix.lstrip(".") for suffix in FILE_FORMATS],
         help="the extract files' format (default csv)",
+    )
+    demo.add_argument(
+        "--crm", choices=("salesforce", "hubspot"), default="salesforce", help="the CRM's export shape"
     )
     demo.set_defaults(func=cmd_demo)
 

@@ -27,6 +27,9 @@
     {%- set columns = node.columns.values() | list -%}
     {%- set semantics = node.meta.semantics -%}
     {%- set key = node.meta.key -%}
+    {#- A delta object's last-modified column: Salesforce's system_modstamp unless the contract
+        names another (meta.modified_column, as a HubSpot export's property_hs_lastmodifieddate). -#}
+    {%- set modified = node.meta.get('modified_column', 'system_modstamp') -%}
     {%- set currency_columns = columns | selectattr('data_type', 'equalto', 'currency') | list -%}
     {%- set checks = [] -%}
     {%- for col in columns -%}
@@ -53,7 +56,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if semantics == 'delta' -%}
-        {%- set newest_first = 'system_modstamp desc, _extract_date desc, _row_number desc' -%}
+        {%- set newest_first = modified ~ ' desc, _extract_date desc, _row_number desc' -%}
     {%- elif semantics == 'append' -%}
         {%- set newest_first = '_extract_date asc, _row_number asc' -%}
     {%- else -%}

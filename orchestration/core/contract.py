@@ -49,6 +49,10 @@ class ContractObject:
     semantics: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
+    # The CRM shape the object belongs to (`salesforce`, `hubspot`); None for the other systems.
+    crm_source: str | None = None
+    # A delta object's last-modified column (meta.modified_column; Salesforce's by default).
+    modified_column: str = "system_modstamp"
 
     @property
     def qualified_name(self) -> str:
@@ -141,6 +145,8 @@ def _parse(document: dict) -> tuple[ContractObject, ...]:
                     semantics=meta["semantics"],
                     key=tuple(meta["key"]),
                     columns=tuple(columns),
+                    crm_source=meta.get("crm_source"),
+                    modified_column=meta.get("modified_column", "system_modstamp"),
                 )
             )
     return tuple(objects)
@@ -151,6 +157,19 @@ def load_contract() -> tuple[ContractObject, ...]:
     """Every contract object, in the order of the contract file."""
     with CONTRACT_FILE.open(encoding="utf-8") as handle:
         return _parse(yaml.safe_load(handle))
+
+
+def crm_sources() -> tuple[str, ...]:
+    """The CRM shapes the contract knows (the values var('crm_source') may take)."""
+    return tuple(dict.fromkeys(o.crm_source for o in load_contract() if o.crm_source))
+
+
+def objects_in_use(crm_source: str) -> tuple[ContractObject, ...]:
+    """The contract objects a night lands and checks when var('crm_source') is `crm_source`: every
+    object but those of the other CRM shapes."""
+    if crm_source not in crm_sources():
+        raise ValueError(f"crm_source {crm_source!r} is not one of {', '.join(crm_sources())}")
+    return tuple(o for o in load_contract() if o.crm_source in (None, crm_source))
 
 
 def get_object(system: str, name: str) -> ContractObject:
@@ -185,7 +204,8 @@ _TYPE_TEXT = {
 _SEMANTICS_TEXT = {
     "delta": (
         "Each night brings the rows created or changed since the previous extract (the first "
-        "extract is a full snapshot). Per key, the version with the latest `system_modstamp` is "
+        "extract is a full snapshot). Per key, the version with the latest `system_modstamp` "
+        "(or the source's `meta.modified_column`: HubSpot's `property_hs_lastmodifieddate`) is "
         "current; on a tie the later extract, then the later row of the file, wins. A current "
         "version with `is_deleted = true` is a soft delete: it leaves the staged rows."
     ),
@@ -290,6 +310,13 @@ columns name their currency column; amounts are converted to the reporting curre
 Every night, per object, `stg_audit__reconciliation` proves raw = staged + superseded +
 soft-deleted + duplicate + quarantined + erased: each raw row has exactly one status (`erased`: a
 forgotten person's row, removed or kept out; docs/privacy.md).
+
+## CRM shapes
+
+The CRM comes in one of two shapes, chosen by the dbt var `crm_source` in `dbt_project.yml`:
+`salesforce` (system `crm`) or `hubspot` (system `hubspot`, as a Fivetran HubSpot connector
+writes it). A night lands and checks only the objects of the shape in use (and those of every
+other system); both shapes feed the same models (docs/extending.md, "A new CRM shape").
 
 ## Extract semantics
 

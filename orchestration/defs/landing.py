@@ -4,11 +4,18 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.core.contract import load_contract
+from orchestration.core.contract import objects_in_use
+from orchestration.core.dbt_vars import project_vars
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
 from orchestration.night.catch_up import STOPPED_TAG, run_nights
 from orchestration.night.landing import land_night
 from orchestration.ops.resources import Warehouse, data_failures_not_retried
+
+
+def landed_objects():
+    """The contract objects a night lands: those of the CRM shape in use (var `crm_source`, a
+    graph var: the project's value) and of every other system."""
+    return objects_in_use(project_vars()["crm_source"])
 
 
 def raw_asset_key(system: str, table: str) -> dg.AssetKey:
@@ -24,7 +31,7 @@ def raw_asset_key(system: str, table: str) -> dg.AssetKey:
             group_name="raw",
             kinds={"duckdb", "csv"},  # or csv.gz, parquet, jsonl (FILE_FORMATS)
         )
-        for obj in load_contract()
+        for obj in landed_objects()
     ]
     + [
         dg.AssetSpec(
@@ -65,7 +72,7 @@ def raw_extracts(context: dg.AssetExecutionContext, warehouse: Warehouse):
         if night.failures:
             break
     nights = list(landed.values())
-    for obj in load_contract():
+    for obj in landed_objects():
         outcomes = [o for night in nights for o in night.objects if o.object_name == obj.qualified_name]
         if all(o.status == "failed" for o in outcomes):
             continue

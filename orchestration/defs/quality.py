@@ -26,8 +26,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.core.contract import load_contract
-from orchestration.defs.landing import raw_asset_key, stop_run_at
+from orchestration.defs.landing import landed_objects, raw_asset_key, stop_run_at
 from orchestration.defs.partitions import extract_dates
 from orchestration.night.catch_up import run_nights
 from orchestration.ops.resources import Warehouse
@@ -80,7 +79,7 @@ def _suite_file(path: Path) -> str:
 def _raw_specs() -> list[dg.AssetCheckSpec]:
     suites = raw_suites()
     specs = []
-    for obj in load_contract():
+    for obj in landed_objects():
         suite = suites[obj.qualified_name]
         specs += _specs(raw_asset_key(obj.system, obj.name), suite.name, _suite_file(suite.path))
     return specs
@@ -173,10 +172,10 @@ def _build_docs(context: dg.AssetCheckExecutionContext, database: Path) -> Path 
 def raw_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
     from orchestration.quality.run import run_raw_night
 
-    asset_of = {obj.qualified_name: raw_asset_key(obj.system, obj.name) for obj in load_contract()}
+    asset_of = {obj.qualified_name: raw_asset_key(obj.system, obj.name) for obj in landed_objects()}
     selected = set(context.selected_asset_check_keys)
     targets = set(_selected_targets(selected, asset_of))
-    objects = [obj for obj in load_contract() if obj.qualified_name in targets]
+    objects = [obj for obj in landed_objects() if obj.qualified_name in targets]
     database = warehouse.published
     shown: dict[str, object] = {}  # per object, the outcome its checks report
     # Each night of a catch-up run against its own gate, in date order (a clean later night must

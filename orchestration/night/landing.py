@@ -25,7 +25,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from orchestration.core.contract import FILE_FORMATS, ContractObject, load_contract
+from orchestration.core.contract import FILE_FORMATS, ContractObject, load_contract, objects_in_use
+from orchestration.core.dbt_vars import project_vars
 from orchestration.core.erasure import (
     ERASED_ROWS,
     ensure_erasure_tables,
@@ -453,13 +454,16 @@ def _log(con, obj, extract_date, result: ObjectLanding, file_sha256, landed_at=N
     )
 
 
-def land_night(con: duckdb.DuckDBPyConnection, extracts_root: Path, extract_date: date) -> NightLanding:
-    """Land every contract object of one night; a bad file fails only its own object."""
+def land_night(
+    con: duckdb.DuckDBPyConnection, extracts_root: Path, extract_date: date, crm_source: str | None = None
+) -> NightLanding:
+    """Land every contract object of one night that the CRM shape in use (var `crm_source`, the
+    project's unless given) reads; a bad file fails only its own object."""
     folder = extracts_root / extract_date.isoformat()
     night = NightLanding(extract_date, folder, complete=(folder / SUCCESS_MARKER).exists())
     if not night.complete:
         return night
     ensure_raw_tables(con)
-    for obj in load_contract():
+    for obj in objects_in_use(crm_source or project_vars()["crm_source"]):
         night.objects.append(land_object(con, obj, extracts_root, extract_date))
     return night

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orchestration.core.contract import load_contract
+from orchestration.core.contract import load_contract, objects_in_use
 from orchestration.demo import REGIMES, generate
 from orchestration.demo import vocab as V
 from orchestration.demo.dirty import BAD_CURRENCIES, BAD_DATES, BAD_MONTHS, BAD_TIMESTAMPS, NON_NUMERIC
@@ -26,7 +26,7 @@ SCALE = 0.005
 DAYS = 3
 LAST = date(2026, 11, 26)
 NIGHTS = ["2026-11-24", "2026-11-25", "2026-11-26"]
-CONTRACT = load_contract()
+CONTRACT = objects_in_use("salesforce")  # the demo's default shape
 BOT = re.compile("|".join(V.BOT_PATTERNS), re.IGNORECASE)
 PREFIXES = {
     "account": "001",
@@ -584,3 +584,44 @@ def test_self_reported_answers_follow_the_causal_story_with_realistic_noise(demo
     contacts = pd.concat(read(root, night, "crm/contact.csv") for night in NIGHTS)
     on_rows = set(leads["self_reported_source"].dropna()) | set(contacts["self_reported_source"].dropna())
     assert set(truth.loc[answered, "written_answer"]) <= on_rows
+
+
+def test_the_hubspot_shape_rewrites_the_crm_with_mapped_ids(tmp_path):
+    """`crm="hubspot"`: every night holds the HubSpot objects with exactly their contract columns
+    and no Salesforce-shaped CRM file; every CRM id (in the files and the ground truth) is a
+    HubSpot id of id_map.csv, and each planted dirty row still points at its spoiled value."""
+    salesforce = generate(tmp_path / "sf", seed=5, scale=0.01, days=2, dirty_rate=0.009)
+    summary = generate(tmp_path / "hs", seed=5, scale=0.01, days=2, dirty_rate=0.009, crm="hubspot")
+    root, truth = tmp_path / "hs" / "extracts", tmp_path / "hs" / "ground_truth"
+    id_map = pd.read_csv(truth / "id_map.csv", dtype=str)
+    assert id_map["hubspot_id"].is_unique and id_map["salesforce_id"].is_unique
+    hubspot_ids = set(id_map["hubspot_id"])
+    hubspot_objects = [o for o in load_contract() if o.crm_source == "hubspot"]
+    for night in summary["nights"]:
+        assert not (root / night / "crm").exists()
+        for obj in hubspot_objects:
+            assert header(root / night / obj.relative_path) == obj.column_names, obj.qualified_name
+        deals = read(tmp_path / "hs", night, "hubspot/deal.csv")
+        assert deals["deal_id"].dropna().isin(hubspot_ids).all()
+    deals = pd.read_csv(truth / "deals.csv", dtype=str)
+    assert deals["opportunity_id"].isin(hubspot_ids).all()
+    assert len(deals) == len(pd.read_csv(tmp_path / "sf" / "ground_truth" / "deals.csv"))
+    # The planted rows, re-numbered: each names the HubSpot row and column holding the very value
+    # the Salesforce-shaped file spoiled.
+    sf_planted = pd.read_csv(tmp_path / "sf" / "ground_truth" / "planted_dirty_rows.csv", dtype=str)
+    hs_planted = pd.read_csv(truth / "planted_dirty_rows.csv", dtype=str)
+    assert len(hs_planted) == len(sf_planted) == salesforce["dirty_rows_total"] > 0
+    assert (hs_planted["system"] != "crm").all() and (hs_planted["system"] == "hubspot").any()
+    checked = 0
+    for sf, hs in zip(sf_planted.itertuples(), hs_planted.itertuples(), strict=True):
+        if sf.system != "crm" or sf.kind == "orphan_id":
+            continue
+        sf_value = read(tmp_path / "sf", sf.extract_date, f"crm/{sf.object}.csv").iloc[
+            int(sf.row_number) - 1
+        ][sf.column]
+        hs_value = read(tmp_path / "hs", hs.extract_date, f"hubspot/{hs.object}.csv").iloc[
+            int(hs.row_number) - 1
+        ][hs.column]
+        assert (pd.isna(sf_value) and pd.isna(hs_value)) or sf_value == hs_value, (sf, hs)
+        checked += 1
+    assert checked

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.core.contract import get_object, load_contract
+from orchestration.core.contract import crm_sources, get_object, load_contract, objects_in_use
 from orchestration.night.landing import (
     LANDING_LOG,
     METADATA_COLUMNS,
@@ -105,6 +105,16 @@ def assert_other_objects_landed(night_landing, failed_object: str, rows: int = 2
             assert (landing.status, landing.row_count) == ("landed", rows), landing
 
 
+def land_every_shape(con, root, night) -> dict:
+    """Every contract object's landing: the night landed once per CRM shape (var crm_source), the
+    objects of every other system taken from the first."""
+    outcomes = {}
+    for shape in crm_sources():
+        for name, landing in by_object(land_night(con, root, night, crm_source=shape)).items():
+            outcomes.setdefault(name, landing)
+    return outcomes
+
+
 # --- per object -------------------------------------------------------------------------------
 
 
@@ -114,14 +124,14 @@ def landed_twice(tmp_path_factory):
     root = tmp_path_factory.mktemp("landed_twice") / "extracts"
     write_night(root, NIGHT, night_rows())
     con = duckdb.connect(str(root.parent / "warehouse.duckdb"))
-    first = land_night(con, root, NIGHT)
+    first = land_every_shape(con, root, NIGHT)
     raw_after_first = {o.qualified_name: raw_rows(con, o) for o in load_contract()}
     log_after_first = log_rows(con)
-    second = land_night(con, root, NIGHT)
+    second = land_every_shape(con, root, NIGHT)
     yield {
         "con": con,
-        "first": by_object(first),
-        "second": by_object(second),
+        "first": first,
+        "second": second,
         "raw_after_first": raw_after_first,
         "log_after_first": log_after_first,
     }
@@ -179,7 +189,7 @@ def test_missing_contract_column_fails_only_that_object(warehouse, extracts_root
     header = [c for c in obj.column_names if c != dropped]
     write_csv(extracts_root / source_file(obj), header, [valid_row(obj, n) for n in (1, 2)])
 
-    night = land_night(warehouse, extracts_root, NIGHT)
+    night = land_night(warehouse, extracts_root, NIGHT, crm_source=obj.crm_source)
 
     failed = by_object(night)[obj.qualified_name]
     assert failed.status == "failed"
@@ -210,6 +220,18 @@ def test_a_raw_table_created_before_an_optional_column_gains_it(warehouse):
     ensure_raw_tables(warehouse, [lead])
     columns = [r[0] for r in warehouse.execute(f"describe {raw_table(lead)}").fetchall()]
     assert "self_reported_source" in columns
+
+
+def test_a_night_lands_the_objects_of_the_crm_shape_in_use(warehouse, extracts_root):
+    write_night(extracts_root, NIGHT, night_rows(1))
+    for shape in crm_sources():
+        landed = set(by_object(land_night(warehouse, extracts_root, NIGHT, crm_source=shape)))
+        assert landed == {o.qualified_name for o in objects_in_use(shape)}
+        assert {o.crm_source for o in objects_in_use(shape)} == {None, shape}
+    # The project's shape unless told (dbt_project.yml, var crm_source).
+    assert {o.object_name for o in land_night(warehouse, extracts_root, NIGHT).objects} == {
+        o.qualified_name for o in objects_in_use("salesforce")
+    }
 
 
 @pytest.mark.parametrize("obj", contract_params())

@@ -7,11 +7,11 @@
 with
 
 contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ crm_staged('contacts') }}
 ),
 
 leads as (
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ crm_staged('leads') }}
 ),
 
 contact_records as (
