@@ -14,6 +14,7 @@ select
     property_lastname as last_name,
     property_jobtitle as title,
     property_lead_source as lead_source,
+    property_self_reported_source as self_reported_source,
     property_createdate as created_date,
     property_hs_lastmodifieddate as system_modstamp,
     _extract_date,

@@ -19,6 +19,7 @@ select
     property_hs_lead_converted_company_id as converted_account_id,
     property_hs_lead_converted_contact_id as converted_contact_id,
     property_hs_lead_converted_deal_id as converted_opportunity_id,
+    property_self_reported_source as self_reported_source,
     property_createdate as created_date,
     property_hs_lastmodifieddate as system_modstamp,
     _extract_date,

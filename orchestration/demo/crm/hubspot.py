@@ -73,6 +73,7 @@ _CONTACT_COMMON = {
     "property_firstname": "first_name",
     "property_lastname": "last_name",
     "property_lead_source": "lead_source",
+    "property_self_reported_source": lambda row: row.get("self_reported_source"),
     "property_createdate": "created_date",
 }
 SHAPE: dict[str, list[tuple[str, Callable[[Row], bool] | None, dict]]] = {
