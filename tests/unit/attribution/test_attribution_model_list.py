@@ -12,6 +12,7 @@ from orchestration.attribution import data_driven_credits
 from orchestration.attribution.listing import attribution_models, data_driven_models, engine_output_columns
 from orchestration.attribution.warehouse import OUTPUT_SCHEMA, run_data_driven_attribution
 from tests.unit.attribution import reference as ref
+from tests.unit.attribution.stubs import complete_journey_touches
 
 AS_OF = date(2026, 3, 16)
 WITHOUT_SHAPLEY = {
@@ -53,16 +54,12 @@ def _warehouse() -> duckdb.DuckDBPyConnection:
         "('o2', date '2026-11-20')) as t(opportunity_id, close_date)"
     )
     con.execute(
-        "create table main.int_journey_touches as select *, "
-        "max(touch_position) over (partition by opportunity_id) as touch_count, "
-        "touch_position = 1 as is_first_touch, touch_position = 1 as is_lead_creation_touch, "
-        "touch_position = 1 as is_opportunity_creation_touch, "
-        "touch_position = max(touch_position) over (partition by opportunity_id) as is_closed_won_touch, "
-        "3 as days_before_close, false as is_synthetic from (values "
+        "create table main.int_journey_touches as select * from (values "
         "('o1', 1, 'email', 't1', 'marketing'), ('o1', 2, 'sales_call', 't2', 'sales'), "
         "('o2', 1, 'email', 't3', 'marketing'), ('o3', 1, 'sales_call', 't4', 'sales')) "
         "as t(opportunity_id, touch_position, channel, touch_id, source_group)"
     )
+    complete_journey_touches(con)
     con.execute(f"create schema {OUTPUT_SCHEMA}")
     types = {"string": "varchar"}
     for table, columns in engine_output_columns().items():

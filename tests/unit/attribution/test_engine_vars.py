@@ -13,6 +13,7 @@ from orchestration.attribution.warehouse import (
     run_data_driven_attribution,
 )
 from orchestration.core.settings import Settings
+from tests.unit.attribution.stubs import complete_journey_touches, create_engine_outputs, last_touch_credit
 
 AS_OF = date(2026, 11, 26)
 # (opportunity, won, touches in order): repeats make `exposure` and `first` different paths.
@@ -52,15 +53,9 @@ def _warehouse() -> duckdb.DuckDBPyConnection:
         )
         + ") t(opportunity_id, touch_position, channel, touch_id, source_group)"
     )
-    con.execute(f"create schema {OUTPUT_SCHEMA}")
-    con.execute(
-        f"create table {OUTPUT_SCHEMA}.data_driven_credits (opportunity_id varchar, touch_id varchar, "
-        "attribution_model varchar, credit_fraction double, as_of_date date, path_transform varchar)"
-    )
-    con.execute(
-        f"create table {OUTPUT_SCHEMA}.markov_removal_effects (channel varchar, removal_effect double, "
-        "attributed_conversions double, p_conv_without double, as_of_date date, path_transform varchar)"
-    )
+    complete_journey_touches(con)
+    create_engine_outputs(con)
+    last_touch_credit(con)
     return con
 
 
@@ -91,20 +86,6 @@ def test_the_bootstrap_writes_every_models_replicates_from_the_run_vars():
     replicate every model credits the same total (each deal's fractions sum to 1): the sum of the
     credited deals' weights."""
     con = _warehouse()
-    con.execute(
-        "create table int_credit_touches as select opportunity_id, touch_id, source_group "
-        "from int_journey_touches"
-    )
-    con.execute(
-        "create table int_credit_rule_based as select opportunity_id, touch_id, 'last_touch' as "
-        "attribution_model, case when touch_position = max(touch_position) over (partition by "
-        "opportunity_id) then 1.0 else 0.0 end as credit_fraction from int_journey_touches "
-        "where opportunity_id in (select opportunity_id from int_credited_deals)"
-    )
-    con.execute(
-        f"create table {OUTPUT_SCHEMA}.credit_replicates (replicate integer, attribution_model varchar, "
-        "close_month date, source_group varchar, credited_closes double, as_of_date date)"
-    )
     settings = Settings(vars_json='{"bootstrap_replicates": 7, "bootstrap_seed": 3}')
     summary = run_credit_bootstrap(con, AS_OF, settings.overrides)
     assert (summary.replicates, summary.seed) == (7, 3)
