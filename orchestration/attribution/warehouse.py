@@ -67,13 +67,7 @@ def load_engine_inputs(
     con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None
 ) -> EngineInputs:
     settings = project_vars(overrides)
-    journeys = _journeys(con)
-    outcomes = select_fit_journeys(
-        journeys,
-        as_of_date=as_of_date,
-        lookback_days=int(settings["lookback_days"]),
-        credited_deal_types=[t.lower() for t in settings["credited_deal_types"]],
-    )
+    outcomes = _fit_journeys(_journeys(con), as_of_date, settings)
     credited = con.execute(
         f"select opportunity_id as journey_id, close_date from {BUILD_SCHEMA}.int_credited_deals"
     ).df()
@@ -224,6 +218,16 @@ def run_credit_bootstrap(
     return BootstrapSummary(replicates, seed, tuple(closes), len(table), time.perf_counter() - started)
 
 
+def _fit_journeys(journeys: pd.DataFrame, as_of_date: date, settings: dict) -> pd.DataFrame:
+    """The journeys the data-driven models are fitted on (`journey_id, converted`), by the vars."""
+    return select_fit_journeys(
+        journeys,
+        as_of_date=as_of_date,
+        lookback_days=int(settings["lookback_days"]),
+        credited_deal_types=[t.lower() for t in settings["credited_deal_types"]],
+    )
+
+
 def _journeys(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every opportunity with a close date, as `select_fit_journeys` reads them."""
     return con.execute(
@@ -265,12 +269,9 @@ def compute_model_fit(
     settings = project_vars(overrides)
     models = attribution_models(overrides)
     journeys = _journeys(con)
-    population = select_fit_journeys(
-        journeys,
-        as_of_date=as_of_date,
-        lookback_days=int(settings["lookback_days"]),
-        credited_deal_types=[t.lower() for t in settings["credited_deal_types"]],
-    ).merge(journeys[["journey_id", "close_date"]], on="journey_id", how="left", validate="one_to_one")
+    population = _fit_journeys(journeys, as_of_date, settings).merge(
+        journeys[["journey_id", "close_date"]], on="journey_id", how="left", validate="one_to_one"
+    )
     held_out = holdout_mask(
         population,
         as_of_date=as_of_date,

@@ -48,12 +48,7 @@ milestones as (
 ),
 
 custom_weights as (
-    select
-        {%- for stage in ['ft', 'lc', 'oc', 'cw', 'middle'] %}
-            max(case when stage = '{{ stage }}' then weight end) as custom_{{ stage }}_weight
-            {%- if not loop.last %},{% endif %}
-        {%- endfor %}
-    from {{ ref('attribution_custom_weights') }}
+    select * from {{ custom_weights_row() }} as weights
 ),
 
 prepared as (
