@@ -71,20 +71,21 @@ prepared as (
 )
 
 {%- for model in attribution_models() if model not in data_driven_models() %}
-select
-    opportunity_id,
-    touch_id,
-    source_group,
-    '{{ model }}' as attribution_model,
-    {%- if model == 'legacy_handoff' %}
-        case when is_owner_touch then 1.0 else 0.0 end as credit_fraction
-    {%- elif model == 'self_reported' %}
-        0.0 as credit_fraction
-    {%- else %}
-        case when is_owner_touch then 0.0 else {{ rule_based_fraction(model) }} end as credit_fraction
+
+    select
+        opportunity_id,
+        touch_id,
+        source_group,
+        '{{ model }}' as attribution_model,
+        {%- if model == 'legacy_handoff' %}
+            case when is_owner_touch then 1.0 else 0.0 end as credit_fraction
+        {%- elif model == 'self_reported' %}
+            0.0 as credit_fraction
+        {%- else %}
+            case when is_owner_touch then 0.0 else {{ rule_based_fraction(model) }} end as credit_fraction
+        {%- endif %}
+    from prepared
+    {%- if not loop.last %}
+        union all
     {%- endif %}
-from prepared
-{%- if not loop.last %}
-union all
-{%- endif %}
 {%- endfor %}

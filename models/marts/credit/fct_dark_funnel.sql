@@ -135,7 +135,7 @@ select
     with_self_reports.community_share as community_share_with_self_reports,
     -- A data-driven model has no counterfactual fit: NULL, not 0.
     case
-        when signal_model.attribution_model not in ('{{ known_data_driven_models() | join("', '") }}')
+        when signal_model.attribution_model not in ({{ sql_string_list(known_data_driven_models()) }})
             then coalesce(without_self_reports.community_share, 0.0)
     end as community_share_without_self_reports,
     {{ as_of_date_literal() }} as as_of_date
