@@ -110,6 +110,8 @@ def run_dbt(tmp_path_factory) -> Callable:
     return run
 
 
+# First, before xdist's own hook reads the marks to group the tests.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Groups for `pytest -n 2 --dist loadgroup` (`make test`): a module's tests stay in one process,
     so its module fixtures are built once, and every module that uses the session's end-to-end

@@ -12,6 +12,7 @@ import pytest
 from orchestration.core.contract import get_object, load_contract
 from orchestration.core.erasure import identity, identity_sql
 from orchestration.core.privacy import person_key
+from orchestration.defs.landing import landed_objects
 from orchestration.night.landing import land_night
 from orchestration.ops.forget import erase
 from tests.contract_rows import raw_table, valid_row, write_night
@@ -125,7 +126,7 @@ def test_relanding_an_old_extract_keeps_the_person_out(tmp_path):
         ).fetchall()
         assert kept_out == [(1, "landing"), (3, "landing")]
         # raw + erased = the file, for every object
-        for obj in load_contract():
+        for obj in landed_objects():  # the CRM shape in use
             raw = con.execute(f"select count(*) from {raw_table(obj)}").fetchone()[0]
             erased = con.execute(
                 "select count(*) from raw.erased_rows where system = ? and object = ?", [obj.system, obj.name]
