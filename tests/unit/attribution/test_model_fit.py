@@ -12,22 +12,10 @@ from orchestration.attribution.model_fit import (
     resolve_signal_model,
     score_models,
 )
+from orchestration.attribution.rules import RULE_MODELS
 
-MODELS = (
-    "legacy_handoff",
-    "first_touch",
-    "last_touch",
-    "last_non_direct",
-    "linear",
-    "time_decay",
-    "position_based",
-    "u_shaped",
-    "w_shaped",
-    "full_path",
-    "custom",
-    "markov",
-    "shapley",
-)
+# Every scored model, from the engine's own list of rule-based models (stated once, rules.py).
+MODELS = ("legacy_handoff", *RULE_MODELS, "markov", "shapley")
 CUSTOM = {"ft": 0.3, "lc": 0.15, "oc": 0.15, "cw": 0.3, "middle": 0.1}
 CHANNELS = {"demo": "sales", "call": "sales", "paid_search": "marketing", "webinar": "marketing",
             "partner": "community", "direct": "direct"}  # fmt: skip
