@@ -2,76 +2,30 @@
 -- associated deal, else the associated company, is what the activity is about (what_id), the
 -- associated contact who it was with (who_id). Notes carry no title or status, so they are never
 -- a completed activity (seeds/mappings/completed_task_statuses.csv) and give no touch.
+{%- set columns = [
+    'associated_contact_id', 'associated_deal_id', 'associated_company_id', 'property_hubspot_owner_id',
+    'property_hs_activity_type', 'property_hs_title', 'property_hs_status', 'property_hs_timestamp',
+    'property_createdate', 'property_hs_lastmodifieddate', '_extract_date', '_source_file', '_row_number'
+] %}
+{%- set missing = {'note': ['property_hs_title', 'property_hs_status']} %}
+{%- set string_type = dbt.type_string() %}
+
 with
 
 engagements as (
-    select
-        engagement_call_id as engagement_id,
-        associated_contact_id,
-        associated_deal_id,
-        associated_company_id,
-        property_hubspot_owner_id,
-        property_hs_activity_type,
-        property_hs_title,
-        property_hs_status,
-        property_hs_timestamp,
-        property_createdate,
-        property_hs_lastmodifieddate,
-        _extract_date,
-        _source_file,
-        _row_number
-    from {{ ref('stg_hubspot__engagement_calls') }}
-    union all
-    select
-        engagement_email_id as engagement_id,
-        associated_contact_id,
-        associated_deal_id,
-        associated_company_id,
-        property_hubspot_owner_id,
-        property_hs_activity_type,
-        property_hs_title,
-        property_hs_status,
-        property_hs_timestamp,
-        property_createdate,
-        property_hs_lastmodifieddate,
-        _extract_date,
-        _source_file,
-        _row_number
-    from {{ ref('stg_hubspot__engagement_emails') }}
-    union all
-    select
-        engagement_task_id as engagement_id,
-        associated_contact_id,
-        associated_deal_id,
-        associated_company_id,
-        property_hubspot_owner_id,
-        property_hs_activity_type,
-        property_hs_title,
-        property_hs_status,
-        property_hs_timestamp,
-        property_createdate,
-        property_hs_lastmodifieddate,
-        _extract_date,
-        _source_file,
-        _row_number
-    from {{ ref('stg_hubspot__engagement_tasks') }}
-    union all
-    select
-        engagement_note_id as engagement_id,
-        associated_contact_id,
-        associated_deal_id,
-        associated_company_id,
-        property_hubspot_owner_id,
-        property_hs_activity_type,
-        cast(null as {{ dbt.type_string() }}) as property_hs_title,
-        cast(null as {{ dbt.type_string() }}) as property_hs_status,
-        property_hs_timestamp,
-        property_createdate,
-        property_hs_lastmodifieddate,
-        _extract_date,
-        _source_file,
-        _row_number
-    from {{ ref('stg_hubspot__engagement_notes') }}
+    {%- for type in ['call', 'email', 'task', 'note'] %}
+        select
+            engagement_{{ type }}_id as engagement_id,
+            {%- for column in columns %}
+                {%- set value = 'cast(null as ' ~ string_type ~ ')' if column in missing.get(type, []) else column %}
+                {{ value }} as {{ column }}
+                {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+        from {{ ref('stg_hubspot__engagement_' ~ type ~ 's') }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 )
 
 select
