@@ -438,19 +438,14 @@ findings as (
     select
         *,
         case
-            when signal = 'community_high_share'
+            when signal in ('community_high_share', 'community_low_share')
                 then {{ dbt.concat([
                     "'community earned '", percent_text('community_share'),
                     "' of the credited closes of '", as_text('credited_deals'),
                     "' deals under '", 'attribution_model', 'without_self_reports_text',
-                    "' ('", 'interval_text', "'at least '", percent_text(var('community_high_share')), "')'",
-                ]) }}
-            when signal = 'community_low_share'
-                then {{ dbt.concat([
-                    "'community earned '", percent_text('community_share'),
-                    "' of the credited closes of '", as_text('credited_deals'),
-                    "' deals under '", 'attribution_model', 'without_self_reports_text',
-                    "' ('", 'interval_text', "'below '", percent_text(var('community_low_share')), "')'",
+                    "' ('", 'interval_text',
+                    "case when signal = 'community_high_share' then 'at least ' else 'below ' end",
+                    percent_text('threshold'), "')'",
                 ]) }}
             when signal = 'under_funded'
                 then {{ dbt.concat([
