@@ -392,8 +392,15 @@ def _ground_truth(plan: Plan, world: World, outcome: dict, c: np.ndarray, crm, w
     cat = T["category"][sel]
     kind = T["kind"][sel]
     obj = np.select(
-        [cat == "web", cat == "click", cat == "record", cat == "response", cat == "source"],
-        ["web.event", "referral.click", "referral.referral", "crm.campaign_member", "crm.lead"],
+        [
+            cat == "web",
+            cat == "click",
+            cat == "record",
+            cat == "response",
+            cat == "source",
+            cat == "untracked",
+        ],
+        ["web.event", "referral.click", "referral.referral", "crm.campaign_member", "crm.lead", "untracked"],
         "crm.task",
     ).astype(object)
     person = T["person"][sel]
@@ -437,10 +444,16 @@ def _ground_truth(plan: Plan, world: World, outcome: dict, c: np.ndarray, crm, w
 
 def _self_reported_truth(world: World, crm, truth: Path) -> None:
     """Every CRM person's true "How did you hear about us?" answer (their origin group's), beside
-    what they wrote (blank: null) on their lead, or on their contact when they had no lead."""
+    what they wrote (blank: null) on their lead, or on their contact when they had no lead, and
+    whether their deal came by word of mouth no tracking saw (world.UNTRACKED_WORD_OF_MOUTH_RATE)."""
     people = world.people
     lead_of, contact_of = people["lead_of"], people["contact_of"]
-    p = np.flatnonzero((lead_of >= 0) | (contact_of >= 0))
+    # only records the extracts hold: a lead or contact created after the last night is not written
+    t_end = world.plan.t_end
+    contact_created = np.where(people["is_lead"], people["t_conv"], people["crm_created"])
+    has_lead = (lead_of >= 0) & (people["crm_created"] < t_end)
+    has_contact = (contact_of >= 0) & (contact_created < t_end)
+    p = np.flatnonzero(has_lead | (~(lead_of >= 0) & has_contact))
     record_id = pc.coalesce(
         crm.ids["lead"].take(pa.array(lead_of[p], mask=lead_of[p] < 0)),
         crm.ids["contact"].take(pa.array(contact_of[p], mask=contact_of[p] < 0)),
@@ -453,6 +466,7 @@ def _self_reported_truth(world: World, crm, truth: Path) -> None:
                 "true_group": fmt.take(V.GROUPS, answers["origin"][p]),
                 "true_answer": fmt.strings([answers["truth"][i] for i in p.tolist()]),
                 "written_answer": fmt.strings([answers["written"][i] for i in p.tolist()]),
+                "untracked_word_of_mouth": fmt.booleans(answers["untracked_wom"][p]),
             }
         ),
         truth / "self_reported_answers.csv",

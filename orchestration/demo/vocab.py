@@ -21,7 +21,9 @@ SALES, MARKETING, COMMUNITY, DIRECT = range(4)
 # Touch kinds of the simulation: (name, source group, category). Category says which raw rows a
 # touch becomes: web = a web session; click = a referral click (+ usually the session it opens);
 # record = a referral record; response = a responded campaign member; activity = a CRM task or
-# event; source = a lead-source touch (a lead/contact whose creation no form or response explains).
+# event; source = a lead-source touch (a lead/contact whose creation no form or response explains);
+# untracked = no raw row at all (word of mouth no link or code carried: world.py
+# UNTRACKED_WORD_OF_MOUTH_RATE). Listed last, so no other kind's index or draw moves.
 # ---------------------------------------------------------------------------------------------
 KINDS: tuple[tuple[str, int, str], ...] = (
     ("web_paid_search", MARKETING, "web"),
@@ -49,6 +51,7 @@ KINDS: tuple[tuple[str, int, str], ...] = (
     ("source_marketing", MARKETING, "source"),
     ("source_community", COMMUNITY, "source"),
     ("source_direct", DIRECT, "source"),
+    ("word_of_mouth", COMMUNITY, "untracked"),
 )
 KIND_NAMES = tuple(k[0] for k in KINDS)
 K = {name: i for i, name in enumerate(KIND_NAMES)}

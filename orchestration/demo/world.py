@@ -26,6 +26,11 @@ from .plan import (
 
 SPACING = 3 * HOUR  # minimum time between two touches of one person (keeps sessions apart)
 MAX_PER_PHASE = 30
+# Share of community-origin deals that came by word of mouth no tracking saw: a friend or a
+# colleague told the buyer, no referral link, partner code or community session carried it. Their
+# people's community touches keep their time and causal weight (the truth is unchanged) but leave
+# no raw row: `word_of_mouth` touches; a community creation becomes a lead-source record.
+UNTRACKED_WORD_OF_MOUTH_RATE = 0.4
 
 Table = dict[str, np.ndarray]
 
@@ -512,6 +517,7 @@ def build_touches(plan: Plan, people: Table, opps: Table) -> Table:
     }
     order = np.lexsort((touches["person"], touches["time"], touches["journey"]))
     touches = {k: v[order] for k, v in touches.items()}
+    _untracked_word_of_mouth(plan, people, opps, touches)
     n_t = len(touches["time"])
     kind = touches["kind"]
     group = np.array([k[1] for k in V.KINDS])[kind]
@@ -536,6 +542,25 @@ def build_touches(plan: Plan, people: Table, opps: Table) -> Table:
     touches["click_session"] = (category == "click") & ((r.random(n_t) < 0.85) | form)
     touches["uid"] = np.arange(n_t)
     return touches
+
+
+def _untracked_word_of_mouth(plan: Plan, people: Table, opps: Table, touches: Table) -> None:
+    """Per community-origin deal, with UNTRACKED_WORD_OF_MOUTH_RATE, the community touches of its
+    people become untracked (people["untracked_wom"]): a creation becomes `source_community` (the
+    lead typed in with a word-of-mouth lead source: declared, not tracked), every other one
+    `word_of_mouth` (no raw row). Same times and groups, so the causal story is unchanged; its own
+    random stream, so no other draw moves."""
+    r = plan.rng("untracked-word-of-mouth")
+    n_opp = len(opps["t_oc"])
+    untracked_deal = (opps["origin"] == V.COMMUNITY) & (r.random(n_opp) < UNTRACKED_WORD_OF_MOUTH_RATE)
+    journey = people["journey"]
+    people["untracked_wom"] = (journey >= 0) & untracked_deal[np.maximum(journey, 0)]
+    person = touches["person"]
+    community = np.array([k[1] == V.COMMUNITY for k in V.KINDS])[touches["kind"]]
+    hit = (person >= 0) & community & people["untracked_wom"][np.maximum(person, 0)]
+    touches["kind"] = np.where(
+        hit, np.where(touches["creation"], V.K["source_community"], V.K["word_of_mouth"]), touches["kind"]
+    )
 
 
 def place_accounts(plan: Plan, accounts: Table, people: Table, opps: Table) -> None:

@@ -192,6 +192,7 @@ def _who_closes(con, quarter: date, currency: str) -> Section:
         .properties(width=640, height=22 * len(order))
     )
     section.parts.append(_svg(credit, "credit_by_source", len(frame)))
+    section.parts += _self_report_coverage(con, quarter, order)
     shifted = frame[frame["attribution_model"] != BASELINE_MODEL].reset_index(drop=True)
     shift = (
         alt.Chart(shifted, title=f"Credit shift against {BASELINE_MODEL} (credited closes)")
@@ -320,6 +321,23 @@ def _dark_funnel(con) -> list[str]:
         f"{html.escape(model)}: <b>{_share(with_answers)}</b> with the self-reported answers, "
         f"{_share(without_answers)} without them (self-report coverage {_share(coverage)}; answers "
         f"whose group tracking never saw in the journey: {_share(untracked)}).</p>"
+    ]
+
+
+def _self_report_coverage(con, quarter: date, models: list[str]) -> list[str]:
+    """Beside the self_reported model: the quarter's self-report coverage (fct_credit_by_source),
+    the share of its credited deals with an answer; the rest is that model's no_self_report touch."""
+    if "self_reported" not in models:
+        return []
+    (coverage,) = con.execute(
+        "select max(self_report_coverage) from marts.fct_credit_by_source "
+        "where period_type = 'quarter' and period_start = ? and attribution_model = 'self_reported'",
+        [quarter],
+    ).fetchone()
+    return [
+        f"<p><b>self_reported</b> credits what buyers answered: {_share(coverage)} of the quarter's "
+        "credited deals carry an answer (self-report coverage); the rest of its credit is the "
+        "<code>no_self_report</code> touch (direct).</p>"
     ]
 
 

@@ -170,6 +170,21 @@ def credit_section(con: duckdb.DuckDBPyConnection) -> list[str]:
         "",
         _table(["model", *groups], rows),
     ]
+    if any(model == "self_reported" for model, *_ in shares):
+        coverage = _optional(
+            con,
+            "select period_start, max(self_report_coverage) from marts.fct_credit_by_source "
+            "where period_type = 'quarter' and attribution_model = 'self_reported' "
+            "group by period_start order by period_start desc limit 1",
+        )
+        if coverage:
+            quarter, value = coverage[0]
+            parts += [
+                "",
+                f"self_reported credits what buyers answered: self-report coverage {format_share(value)} "
+                f"of the credited deals in the quarter of {quarter.isoformat()} (the rest is its "
+                "no_self_report touch).",
+            ]
     evaluation = _optional(
         con,
         "select attribution_model, sum(deals), avg(deal_mae), avg(share_mae) from marts.fct_model_evaluation "

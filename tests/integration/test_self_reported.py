@@ -107,7 +107,9 @@ def night(run_dbt, tmp_path_factory) -> Path:
     run_dbt(
         [
             *build_args(
-                NIGHT, select="+fct_touchpoints +fct_close_credit", overrides={"attribution_models": MODELS}
+                NIGHT,
+                select="+fct_touchpoints +fct_close_credit +int_self_report_coverage",
+                overrides={"attribution_models": MODELS},
             ),
             "--exclude-resource-type",
             "unit_test",
@@ -141,3 +143,14 @@ def test_the_self_reported_model_gives_community_the_whole_deal(night):
         "group by source_group having sum(credit_fraction) > 0",
     )
     assert shares == [("community", pytest.approx(1.0))]
+
+
+def test_the_one_answered_deal_gives_full_coverage(night):
+    """int_self_report_coverage, the one rule the marts read: the night's one credited deal has an
+    answer, so its month and quarter are fully covered."""
+    coverage = _rows(
+        night,
+        "select period_type, credited_deals, answered_deals, self_report_coverage "
+        "from main.int_self_report_coverage order by period_type",
+    )
+    assert coverage == [("month", 1, 1, 1.0), ("quarter", 1, 1, 1.0)]

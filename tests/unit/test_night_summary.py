@@ -112,3 +112,21 @@ def test_the_summary_lists_unclassified_self_reported_answers_with_counts():
     assert "| read about you | 2 |" in section
     assert section.index("| read about you |") < section.index("| saw it | 1 |")
     assert "a friend told me" not in section
+
+
+def test_the_credit_table_gives_the_self_reported_model_s_coverage_beside_it():
+    con = _warehouse(3)
+    con.execute("insert into marts.fct_close_credit values ('self_reported', 'community', 2.0)")
+    con.execute(
+        "create table marts.fct_credit_by_source as select * from (values "
+        "('quarter', date '2025-10-01', 'self_reported', 'community', 0.9), "
+        "('quarter', date '2026-01-01', 'self_reported', 'community', 0.375), "
+        "('quarter', date '2026-01-01', 'linear', 'community', 0.375)) "
+        "as t(period_type, period_start, attribution_model, source_group, self_report_coverage)"
+    )
+    text = night_summary_text(con, NIGHT)
+    assert (
+        "self_reported credits what buyers answered: self-report coverage 37.5% of the credited deals "
+        "in the quarter of 2026-01-01 (the rest is its no_self_report touch)."
+    ) in text
+    assert "self-report coverage" not in night_summary_text(_warehouse(3), NIGHT)  # not listed: no line

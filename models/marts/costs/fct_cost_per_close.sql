@@ -11,6 +11,8 @@
 -- `_low`/`_high`: the var('interval_level') central interval over the bootstrap's replicates, the
 -- cost fixed and the credited closes drawn (macros/marts/interval_bounds.sql); a replicate without
 -- a credited close has an infinite cost per close, so a high bound landing on it is NULL.
+-- self_report_coverage: the period's share of credited deals with an answer
+-- (int_self_report_coverage), on every row of the period; NULL in a period without a credited deal.
 with
 
 credit as (
@@ -98,6 +100,10 @@ draws as (
 bounds as (
     {{ interval_bounds('draws', ['period_type', 'period_start', 'source_group', 'attribution_model'],
         ['credited_closes', 'cost_per_close']) | indent(4) }}
+),
+
+coverage as (
+    select * from {{ ref('int_self_report_coverage') }}
 )
 
 select
@@ -125,6 +131,7 @@ select
     {{ safe_divide('coalesce(period_costs.total_cost, 0.0)', 'outcomes.credited_deals') }} as blended_cac,
     outcomes.win_rate,
     outcomes.median_sales_cycle_days,
+    coverage.self_report_coverage,
     '{{ var("reporting_currency") }}' as reporting_currency,
     {{ as_of_date_literal() }} as as_of_date
 from filled
@@ -141,3 +148,7 @@ left join outcomes
         and filled.period_start = outcomes.period_start
 left join bounds
     on {{ join_grid_cell('filled', 'bounds') }}
+left join coverage
+    on
+        filled.period_type = coverage.period_type
+        and filled.period_start = coverage.period_start

@@ -4,8 +4,9 @@
 -- marketing, product <- community (word of mouth is the product's result) + product cost; direct
 -- credit stays `unattributed`, cost no rule takes stays `unallocated`. Same measures and NULL rules
 -- as the group view (`unattributed` has a NULL cost per close: it has no cost, never 0); the period
--- columns are the group view's. `_low`/`_high`: the resource's credited closes (its groups summed)
--- drawn per bootstrap replicate, its cost fixed (macros/marts/interval_bounds.sql).
+-- columns (self_report_coverage among them) are the group view's. `_low`/`_high`: the resource's
+-- credited closes (its groups summed) drawn per bootstrap replicate, its cost fixed
+-- (macros/marts/interval_bounds.sql).
 with
 
 by_group as (
@@ -34,6 +35,7 @@ by_resource as (
         max(by_group.blended_cac) as blended_cac,
         max(by_group.win_rate) as win_rate,
         max(by_group.median_sales_cycle_days) as median_sales_cycle_days,
+        max(by_group.self_report_coverage) as self_report_coverage,
         max(by_group.reporting_currency) as reporting_currency,
         max(by_group.as_of_date) as as_of_date
     from by_group
@@ -116,6 +118,7 @@ select
     by_resource.blended_cac,
     by_resource.win_rate,
     by_resource.median_sales_cycle_days,
+    by_resource.self_report_coverage,
     by_resource.reporting_currency,
     by_resource.as_of_date
 from by_resource

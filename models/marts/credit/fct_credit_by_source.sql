@@ -4,6 +4,8 @@
 -- of var('attribution_models') in every period, 0 when uncredited. Credited share = the group's
 -- credited closes / the period's under the model. `_low`/`_high`: the var('interval_level') central
 -- interval over the bootstrap's replicates (int_credit_replicates; macros/marts/interval_bounds.sql).
+-- self_report_coverage: the period's share of credited deals with an answer
+-- (int_self_report_coverage), the same on every row of the period under every model.
 with
 
 credit as (
@@ -94,6 +96,10 @@ draws as (
 bounds as (
     {{ interval_bounds('draws', ['period_type', 'period_start', 'source_group', 'attribution_model'],
         ['credited_closes', 'credited_share']) | indent(4) }}
+),
+
+coverage as (
+    select * from {{ ref('int_self_report_coverage') }}
 )
 
 select
@@ -110,6 +116,7 @@ select
     filled.credited_revenue,
     filled.credited_closes - legacy.credited_closes as credit_shift,
     filled.credited_revenue - legacy.credited_revenue as revenue_shift,
+    coverage.self_report_coverage,
     {{ as_of_date_literal() }} as as_of_date
 from filled
 {{ join_legacy_baseline('filled') }}
@@ -120,3 +127,7 @@ inner join period_totals
         and filled.attribution_model = period_totals.attribution_model
 left join bounds
     on {{ join_grid_cell('filled', 'bounds') }}
+left join coverage
+    on
+        filled.period_type = coverage.period_type
+        and filled.period_start = coverage.period_start

@@ -5,10 +5,10 @@
 --                      is declared, not tracked)
 --   untracked_share    untracked_deals / declared_deals
 -- and, the same on every group row of the period, the self-report coverage (credited deals with an
--- answer / credited deals) and the community share of credited closes under the signal model
--- (var('signal_model') as the engine resolved it, by default the recommended model:
--- fct_model_fit's is_signal_model row, as fct_investment_signals reads it) with the self-reported
--- touches and without them (int_credit_without_self_reports; NULL for a data-driven model, which
+-- answer / credited deals: int_self_report_coverage) and the community share of credited closes
+-- under the signal model (var('signal_model') as the engine resolved it, by default the
+-- recommended model: fct_model_fit's is_signal_model row, as fct_investment_signals reads it)
+-- with the self-reported touches and without them (int_credit_without_self_reports; NULL for a data-driven model, which
 -- has no counterfactual fit).
 with
 
@@ -78,21 +78,8 @@ declared_by_period as (
     group by deal_periods.period_type, deal_periods.period_start, declared.source_group
 ),
 
-answered as (
-    select distinct opportunity_id from declared
-),
-
 periods as (
-    select
-        deal_periods.period_type,
-        deal_periods.period_start,
-        count(*) as credited_deals,
-        cast(sum(case when answered.opportunity_id is not null then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as answered_deals
-    from deal_periods
-    left join answered
-        on deal_periods.opportunity_id = answered.opportunity_id
-    group by deal_periods.period_type, deal_periods.period_start
+    select * from {{ ref('int_self_report_coverage') }}
 ),
 
 with_self_reports as (
@@ -128,7 +115,7 @@ select
     signal_model.attribution_model,
     periods.credited_deals,
     periods.answered_deals,
-    {{ safe_divide('periods.answered_deals', 'periods.credited_deals') }} as self_report_coverage,
+    periods.self_report_coverage,
     cast(coalesce(declared_by_period.declared_deals, 0) as {{ dbt.type_bigint() }}) as declared_deals,
     cast(coalesce(declared_by_period.untracked_deals, 0) as {{ dbt.type_bigint() }}) as untracked_deals,
     {{ safe_divide('declared_by_period.untracked_deals', 'declared_by_period.declared_deals') }} as untracked_share,

@@ -2,8 +2,10 @@
 `self_reported_source`), written from the causal story: the true answer is what brought the
 person in (their origin group, people["origin"]), said in the words real forms collect: many
 blanks, free-text variants, odd case and punctuation, typos, Norwegian answers. People of
-community-driven journeys answer more often (word of mouth is what people like to tell). The
-ground truth keeps the true answer beside the written one (ground_truth/self_reported_answers.csv).
+community-driven journeys answer more often (word of mouth is what people like to tell), and the
+people of a deal that came by untracked word of mouth (people["untracked_wom"], world.py) most
+often: a friend or colleague told them, which is all the answer can show. The ground truth keeps
+the true answer beside the written one (ground_truth/self_reported_answers.csv).
 
 Its own random stream (`plan.rng("self_reported")`), so no other object's bytes move."""
 
@@ -67,6 +69,7 @@ TRUE_ANSWERS = {
 }
 ANSWER_RATE = 0.35  # most people leave the field blank
 COMMUNITY_ANSWER_RATE = 0.6  # community-driven journeys answer more often
+UNTRACKED_WORD_OF_MOUTH_ANSWER_RATE = 0.75  # told by a friend, and nothing else shows it
 NORWEGIAN_RATE = 0.15
 TYPO_RATE = 0.08
 
@@ -103,7 +106,9 @@ def answers(crm: Crm) -> None:
     r = crm.plan.rng("self_reported")
     origin = people["origin"]
     n_p = len(origin)
+    untracked = people["untracked_wom"]
     rate = np.where(origin == V.COMMUNITY, COMMUNITY_ANSWER_RATE, ANSWER_RATE)
+    rate = np.where(untracked, UNTRACKED_WORD_OF_MOUTH_ANSWER_RATE, rate)
     answered = r.random(n_p) < rate
     norwegian = r.random(n_p) < NORWEGIAN_RATE
     typo = r.random(n_p) < TYPO_RATE
@@ -113,6 +118,8 @@ def answers(crm: Crm) -> None:
         members = np.flatnonzero(origin == group)
         weights = np.array([o[1] for o in options], dtype=float)
         picks = r.choice(len(options), size=len(members), p=weights / weights.sum())
+        # an untracked word-of-mouth person's true answer is word of mouth (option 0 of community)
+        picks = np.where(untracked[members], 0, picks)
         for person, pick in zip(members.tolist(), picks.tolist(), strict=True):
             canonical, _, english, norsk = options[pick]
             truth[person] = canonical
@@ -123,4 +130,4 @@ def answers(crm: Crm) -> None:
             if typo[person]:
                 text = _typo(r, text)
             written[person] = _styled(r, text)
-    crm.self_reported = {"written": written, "truth": truth, "origin": origin}
+    crm.self_reported = {"written": written, "truth": truth, "origin": origin, "untracked_wom": untracked}
