@@ -41,7 +41,11 @@ def defs(settings):
 
 @pytest.fixture
 def instance():
-    with dg.instance_for_test() as instance:
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    # Leaving `instance_for_test` does not unset the instance as Dagster's current state storage;
+    # once the instance is collected, a later definitions load in this process meets a dead weakref.
+    with set_defs_state_storage(None), dg.instance_for_test() as instance:
         yield instance
 
 
@@ -62,18 +66,21 @@ def _resources(defs) -> dict:
 
 def _sensor(defs, instance):
     sensor = defs.get_repository_def().get_sensor_def("extract_arrival_sensor")
-    return sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=_resources(defs)))
+    with dg.build_sensor_context(instance=instance, definitions=defs, resources=_resources(defs)) as context:
+        return sensor(context)
 
 
 def _schedule(defs, instance):
     schedule = defs.get_repository_def().get_schedule_def("nightly_schedule")
-    context = dg.build_schedule_context(
+    # Closed on leaving: an evaluation context left open resets Dagster's current state storage
+    # whenever it is collected, to an instance that may be gone (later loads in the process fail).
+    with dg.build_schedule_context(
         instance=instance,
         scheduled_execution_time=datetime(2026, 11, 27, 2, 0),
         repository_def=defs.get_repository_def(),
         resources=_resources(defs),
-    )
-    return schedule(context)
+    ) as context:
+        return schedule(context)
 
 
 def _record_run(
