@@ -1,0 +1,214 @@
+"""Landing on Spark: the same guarantees as orchestration/night/landing.py, on Parquet tables.
+
+Every file of a complete night goes into `raw.<system>__<object>`, every contract column as text
+plus `_extract_date`, `_source_file`, `_row_number`, `_loaded_at`; the header, contract and CSV
+checks are landing.py's own functions, so a missing column or a malformed row fails the object
+with the same message. Parquet has no transactions and no DELETE, so the raw tables and the
+landing log are partitioned by extract date and a night's rows of an object are replaced whole
+with `INSERT OVERWRITE ... PARTITION`: the file is first read and checked completely (into a
+Parquet file beside the Spark warehouse, in landing.py's 16 MiB blocks), and only a file that
+passed replaces the partition, so a failed re-landing keeps the rows landed before. A file whose
+SHA-256 was already landed for that night is skipped (idempotent).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orchestration.core.contract import ContractObject, load_contract
+from orchestration.night.landing import (
+    LANDING_LOG,
+    RAW_SCHEMA,
+    SUCCESS_MARKER,
+    LandingError,
+    NightLanding,
+    ObjectLanding,
+    _record_batches,
+    _sha256,
+    check_contract_columns,
+    read_header,
+)
+
+# The landing log's columns in DuckDB's order (the publish step writes them in this order).
+LOG_COLUMNS = (
+    ("extract_date", "date"),
+    ("system", "string"),
+    ("object", "string"),
+    ("source_file", "string"),
+    ("file_sha256", "string"),
+    ("status", "string"),
+    ("row_count", "bigint"),
+    ("message", "string"),
+    ("landed_at", "timestamp"),
+)
+
+
+def _quote(identifier: str) -> str:
+    return "`" + identifier.replace("`", "``") + "`"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def ensure_raw_tables(spark, objects=None) -> None:
+    """The raw database, one Parquet table per contract object and the landing log, each
+    partitioned by extract date (the unit a landing replaces)."""
+    spark.sql(f"create database if not exists {RAW_SCHEMA}")
+    for obj in objects or load_contract():
+        columns = ", ".join(f"{_quote(c)} string" for c in obj.column_names)
+        spark.sql(
+            f"create table if not exists {RAW_SCHEMA}.{obj.identifier} ({columns}, "
+            "_source_file string, _row_number bigint, _loaded_at timestamp, _extract_date date) "
+            "using parquet partitioned by (_extract_date)"
+        )
+    logged = ", ".join(f"{name} {kind}" for name, kind in LOG_COLUMNS[1:])
+    spark.sql(
+        f"create table if not exists {LANDING_LOG} ({logged}, extract_date date) "
+        "using parquet partitioned by (extract_date)"
+    )
+
+
+def _scratch(spark) -> Path:
+    warehouse = Path(spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+    folder = warehouse.parent / "landing-scratch"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _night_log(spark, extract_date: date) -> list[dict]:
+    names = [name for name, _ in LOG_COLUMNS]
+    rows = spark.sql(
+        f"select {', '.join(names)} from {LANDING_LOG} where extract_date = date'{extract_date.isoformat()}'"
+    ).collect()
+    return [row.asDict() for row in rows]
+
+
+def _write_log(spark, extract_date: date, rows: list[dict]) -> None:
+    """Replace the night's partition of the landing log with `rows`."""
+    schema = ", ".join(f"{name} {kind}" for name, kind in LOG_COLUMNS)
+    frame = spark.createDataFrame([tuple(r[n] for n, _ in LOG_COLUMNS) for r in rows], schema)
+    ordered = [name for name, _ in LOG_COLUMNS[1:]] + ["extract_date"]
+    frame.select(*ordered).write.insertInto(LANDING_LOG, overwrite=True)
+
+
+def _log(log: list[dict], obj, extract_date, result: ObjectLanding, file_sha256, landed_at=None) -> None:
+    """Record `result` in the night's log rows `log` (written back by the caller)."""
+    # As on DuckDB: a failed re-landing leaves the earlier landed rows (and their log line) in place.
+    log[:] = [
+        r
+        for r in log
+        if not (
+            r["system"] == obj.system
+            and r["object"] == obj.name
+            and (result.status == "landed" or r["status"] != "landed")
+        )
+    ]
+    log.append(
+        {
+            "extract_date": extract_date,
+            "system": obj.system,
+            "object": obj.name,
+            "source_file": result.source_file,
+            "file_sha256": file_sha256,
+            "status": result.status,
+            "row_count": result.row_count,
+            "message": result.message or None,
+            "landed_at": landed_at or datetime.now(UTC).replace(tzinfo=None),
+        }
+    )
+
+
+def land_object(
+    spark, obj: ContractObject, extracts_root: Path, extract_date: date, log: list[dict] | None = None
+) -> ObjectLanding:
+    """Land one object's file of one night on Spark; never raises for bad data, it reports it.
+    `log`: the night's landing log rows, kept by land_night (which writes them once); without it
+    the log is read and written here."""
+    if log is None:
+        log = _night_log(spark, extract_date)
+        result = land_object(spark, obj, extracts_root, extract_date, log)
+        _write_log(spark, extract_date, log)
+        return result
+    path = extracts_root / extract_date.isoformat() / obj.relative_path
+    source_file = path.relative_to(extracts_root).as_posix()
+    if not path.exists():
+        result = ObjectLanding(
+            obj.qualified_name, source_file, "missing", 0, f"{source_file}: no file tonight"
+        )
+        _log(log, obj, extract_date, result, file_sha256=None)
+        return result
+    sha = _sha256(path)
+    previous = [
+        r for r in log if r["system"] == obj.system and r["object"] == obj.name and r["status"] == "landed"
+    ]
+    if previous and previous[0]["file_sha256"] == sha:
+        return ObjectLanding(
+            obj.qualified_name, source_file, "unchanged", previous[0]["row_count"], "already landed"
+        )
+    table = f"{RAW_SCHEMA}.{obj.identifier}"
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    scratch = _scratch(spark) / f"{obj.identifier}-{uuid.uuid4().hex}"
+    scratch.mkdir()
+    try:
+        header = read_header(path, source_file)
+        check_contract_columns(obj, header, source_file)
+        existing = [f.name for f in spark.table(table).schema.fields]
+        extra = [c for c in header if c not in existing]
+        if extra:
+            # Schema drift: a column the contract does not list is kept in raw, ignored downstream.
+            spark.sql(f"alter table {table} add columns ({', '.join(f'{_quote(c)} string' for c in extra)})")
+            existing = [f.name for f in spark.table(table).schema.fields]
+        schema = pa.schema([*((c, pa.string()) for c in header), ("_row_number", pa.int64())])
+        rows = 0
+        # Read and check the whole file before touching the table: a bad row fails the object.
+        with pq.ParquetWriter(scratch / "part-0.parquet", schema) as writer:
+            for batch in _record_batches(path, header, source_file):
+                row_numbers = pa.array(range(rows + 1, rows + batch.num_rows + 1), type=pa.int64())
+                writer.write_batch(batch.append_column("_row_number", row_numbers))
+                rows += batch.num_rows
+        metadata = {
+            "_source_file": _literal(source_file),
+            "_loaded_at": f"timestamp'{loaded_at.isoformat(sep=' ')}'",
+        }
+        select = ", ".join(
+            metadata.get(c) or (_quote(c) if c in header or c == "_row_number" else "cast(null as string)")
+            for c in existing
+            if c != "_extract_date"
+        )
+        spark.sql(
+            f"insert overwrite table {table} partition (_extract_date = date'{extract_date.isoformat()}') "
+            f"select {select} from parquet.`{scratch.as_posix()}`"
+        )
+        result = ObjectLanding(obj.qualified_name, source_file, "landed", rows)
+        _log(log, obj, extract_date, result, file_sha256=sha, landed_at=loaded_at)
+        return result
+    except LandingError as exc:
+        result = ObjectLanding(obj.qualified_name, source_file, "failed", 0, str(exc))
+        _log(log, obj, extract_date, result, file_sha256=sha)
+        return result
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def land_night(spark, extracts_root: Path, extract_date: date) -> NightLanding:
+    """Land every contract object of one night on Spark; a bad file fails only its own object."""
+    folder = extracts_root / extract_date.isoformat()
+    night = NightLanding(extract_date, folder, complete=(folder / SUCCESS_MARKER).exists())
+    if not night.complete:
+        return night
+    ensure_raw_tables(spark)
+    # The night's log is read once and written once (a partition overwrite), after its files: a
+    # night killed half-way has no log lines for what it wrote, so its next landing lands again,
+    # overwriting the same partitions.
+    log = _night_log(spark, extract_date)
+    for obj in load_contract():
+        night.objects.append(land_object(spark, obj, extracts_root, extract_date, log))
+    _write_log(spark, extract_date, log)
+    return night
