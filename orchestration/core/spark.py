@@ -63,6 +63,8 @@ def spark_session(published: Path | None = None, *, master: str | None = None, s
             .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
             .config("spark.sql.legacy.createHiveTableByDefault", "false")
             .config("spark.sql.sources.default", "parquet")
+            # The embedded Derby metastore cannot filter partitions by a date: prune in Spark.
+            .config("spark.sql.hive.metastorePartitionPruning", "false")
             .config("spark.ui.enabled", "false")
             .config("spark.driver.memory", os.environ.get("CLOSECREDIT_SPARK_DRIVER_MEMORY", "2g"))
             .enableHiveSupport()
