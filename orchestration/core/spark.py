@@ -66,6 +66,8 @@ def spark_session(published: Path | None = None, *, master: str | None = None, s
             # The embedded Derby metastore cannot filter partitions by a date: prune in Spark.
             .config("spark.sql.hive.metastorePartitionPruning", "false")
             .config("spark.ui.enabled", "false")
+            # Python workers (the person-key UDF) run this interpreter, which has the package.
+            .config("spark.pyspark.python", sys.executable)
             .config("spark.driver.memory", os.environ.get("CLOSECREDIT_SPARK_DRIVER_MEMORY", "2g"))
             .enableHiveSupport()
             .getOrCreate()
