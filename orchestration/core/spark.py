@@ -46,6 +46,9 @@ def spark_session(published: Path | None = None, *, master: str | None = None, s
     published = (published or DEFAULT_DATABASE).resolve()
     active = SparkSession.getActiveSession()
     if active is None:
+        # Python workers (the person-key UDF) must import this package: pyspark starts them with
+        # PYSPARK_PYTHON, else PATH's python3, which may not have it. An explicit choice stays.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         warehouse, metastore = spark_paths(published)
         warehouse.mkdir(parents=True, exist_ok=True)
         metastore.mkdir(parents=True, exist_ok=True)
