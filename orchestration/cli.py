@@ -9,6 +9,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from orchestration.core.contract import FILE_FORMATS
 from orchestration.core.settings import (
     DATABASE_ENV,
     DEFAULT_EXTRACTS,
@@ -77,10 +78,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
             regime=args.regime,
             dirty_rate=args.dirty_rate,
             community_strength=args.community_strength,
+            crm=args.crm,
         )
     except ValueError as exc:  # a bad option (unknown regime, dirty rate >= 1%, ...): say which
         print(f"closecredit demo: {exc}", file=sys.stderr)
         return 2
+    if args.format != "csv":
+        from orchestration.demo.formats import FORMAT_NAMES, convert_extracts
+
+        convert_extracts(args.out / "extracts", FORMAT_NAMES[args.format])
     print(f"demo extracts written to {args.out / 'extracts'} in {time.perf_counter() - started:.1f} s")
     print(f"ground truth in {args.out / 'ground_truth'}")
     for key in ("nights", "rows"):
@@ -120,6 +126,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
         log_level="DEBUG" if args.verbose else "WARNING",
+        one_by_one=args.one_by_one,
     )
 
 
@@ -132,14 +139,28 @@ def cmd_status(args: argparse.Namespace) -> int:
     return print_status(settings)
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    settings, failed = _settings(args, "forget")
+    if settings is None:
+        return failed
+    from orchestration.ops.forget import forget
+
+    return forget(settings, args.email, args.reason)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="closecredit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser(
         "run",
-        help="land, build and publish every pending night in date order (or one --date, or the "
-        "missing nights of --from/--to), then print the summary",
+        help="land every pending night in date order (or one --date, or the missing nights of "
+        "--from/--to), build and publish once as of the last, then print the summary",
+    )
+    run.add_argument(
+        "--one-by-one",
+        action="store_true",
+        help="build and publish each pending night on its own, instead of once as of the last",
     )
     run.add_argument("--date", type=_date, help="run this extract date only (re-runs it if already loaded)")
     run.add_argument(
@@ -186,6 +207,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--regime", default=DEMO_DEFAULTS["regime"], help="causal story of the closes")
     demo.add_argument("--dirty-rate", type=float, default=0.002, help="share of planted dirty rows")
     demo.add_argument("--community-strength", type=float, default=1.0, help="word-of-mouth strength")
+    demo.add_argument(
+        "--format",
+        default="csv",
+        choices=[suffix.lstrip(".") for suffix in FILE_FORMATS],
+        help="the extract files' format (default csv)",
+    )
+    demo.add_argument(
+        "--crm", choices=("salesforce", "hubspot"), default="salesforce", help="the CRM's export shape"
+    )
     demo.set_defaults(func=cmd_demo)
 
     status = sub.add_parser(
@@ -193,6 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_location_args(status)
     status.set_defaults(func=cmd_status)
+
+    forget = sub.add_parser(
+        "forget",
+        help="erase a person (by email) from raw, staging and the marts, keep them out of later "
+        "landings, rebuild and publish (docs/privacy.md)",
+    )
+    forget.add_argument("email", help="the person's email address")
+    forget.add_argument("--reason", help="why (kept in the erasure log; must not name the person)")
+    forget.add_argument(
+        "--lock-timeout", type=float, help=f"seconds to wait for a running night (env {LOCK_TIMEOUT_ENV})"
+    )
+    _add_location_args(forget)
+    forget.set_defaults(func=cmd_forget)
 
     from orchestration.analysts.commands import add_commands  # sql, export, docs
 

@@ -22,7 +22,12 @@ from orchestration.core.contract import PROJECT_DIR
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
-from tests.dbt_invocation import dbt_test_environment, release_dbt_duckdb, with_profile_vars
+from tests.dbt_invocation import (
+    ParsedProjects,
+    dbt_test_environment,
+    release_dbt_duckdb,
+    with_profile_vars,
+)
 
 
 @pytest.fixture
@@ -69,9 +74,14 @@ def run_dbt(tmp_path_factory) -> Callable:
     profiles come from the repository, the profile var `closecredit_build_database` points at
     `database` (added to the call's `--vars`, as a night's dbt step does),
     and target and log files go to a fresh tmp folder (the repository's `target/` is untouched).
+    The project is parsed once per distinct parse inputs for the whole session (`ParsedProjects`).
     When `expect_success` is true a failed run fails the test with each failing node's message.
     """
-    from dbt.cli.main import dbtRunner
+    project = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    parsed = tmp_path_factory.mktemp("dbt_parse")
+    projects = ParsedProjects(
+        [*project, "--target-path", str(parsed / "target"), "--log-path", str(parsed / "logs")]
+    )
 
     def run(args: list[str], database: Path, *, expect_success: bool = True):
         work = tmp_path_factory.mktemp("dbt")
@@ -79,13 +89,10 @@ def run_dbt(tmp_path_factory) -> Callable:
         # A selected layer's tests only, not tests that also read layers the call did not build.
         with dbt_test_environment(DBT_INDIRECT_SELECTION="cautious"):
             try:
-                result = dbtRunner().invoke(
+                result = projects.runner(args, database).invoke(
                     [
                         *args,
-                        "--project-dir",
-                        str(PROJECT_DIR),
-                        "--profiles-dir",
-                        str(PROJECT_DIR),
+                        *project,
                         "--target-path",
                         str(work / "target"),
                         "--log-path",
@@ -101,3 +108,17 @@ def run_dbt(tmp_path_factory) -> Callable:
         return result
 
     return run
+
+
+# First, before xdist's own hook reads the marks to group the tests.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Groups for `pytest -n 2 --dist loadgroup` (`make test`): a module's tests stay in one process,
+    so its module fixtures are built once, and every module that uses the session's end-to-end
+    nights (`extracts` and what builds on it, tests/e2e/conftest.py) shares one process, so the
+    nights are built once. Without xdist the marks do nothing."""
+    nights = {item.module.__name__ for item in items if "extracts" in item.fixturenames}
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            module = item.module.__name__
+            item.add_marker(pytest.mark.xdist_group("e2e_nights" if module in nights else module))

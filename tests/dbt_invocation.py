@@ -1,6 +1,8 @@
 """dbt in-process for tests: the build database as the profile var a night passes, a test secret
 for person keys, and dbt-duckdb's shared instance released after each call. conftest's `run_dbt`
-fixture and the incremental test's parse-once runner share these."""
+fixture and the incremental test's runner share these, and one parse per distinct set of parse inputs
+(`ParsedProjects`): dbt parses the whole project in 20–90 s, and a fresh target folder or other
+`--vars` would make every call pay it again."""
 
 from __future__ import annotations
 
@@ -29,6 +31,39 @@ def release_dbt_duckdb() -> None:
         if env is not None:
             env.close()
             DuckDBConnectionManager._ENV = None
+
+
+# Vars that cannot change what a parse produces: the profile's paths and sizes (read by the
+# adapter), and the night's date (read while executing, docs/decisions.md "Incremental nights").
+RUNTIME_VARS = frozenset({*DBT_PROFILE_VARS.values(), "as_of_date"})
+
+
+def _cli_vars(args: list[str]) -> dict:
+    return (yaml.safe_load(args[args.index("--vars") + 1]) or {}) if "--vars" in args else {}
+
+
+class ParsedProjects:
+    """One parsed manifest per (database name, vars that can shape the parse), reused by every
+    dbt call of the test session: `runner(args, database)` is a dbtRunner that skips parsing.
+    dbt-duckdb names a node's database after the file's stem, so the stem is part of the key."""
+
+    def __init__(self, paths: list[str]):
+        self.paths = paths
+        self.manifests: dict[tuple[str, str], object] = {}
+
+    def runner(self, args: list[str], database: Path):
+        from dbt.cli.main import dbtRunner
+
+        parse_vars = {k: v for k, v in _cli_vars(args).items() if k not in RUNTIME_VARS}
+        key = (database.stem, json.dumps(parse_vars, sort_keys=True, default=str))
+        if key not in self.manifests:
+            parse = with_profile_vars(["parse", "--vars", json.dumps(parse_vars)], database)
+            with dbt_test_environment():
+                result = dbtRunner().invoke([*parse, *self.paths, "--quiet"])
+            if not result.success:
+                raise AssertionError(f"dbt parse failed: {result.exception}")
+            self.manifests[key] = result.result
+        return dbtRunner(manifest=self.manifests[key])
 
 
 def with_profile_vars(args: list[str], database: Path) -> list[str]:

@@ -110,22 +110,23 @@ def _object_scenario(obj: ContractObject) -> tuple[ScenarioRow, ...]:
         add(NIGHT_2, "twice_a", 8, "staged")
         add(NIGHT_2, "twice_b", 8, "duplicate")
     elif delta:
-        add(NIGHT_1, "old_version", 3, "superseded", system_modstamp=MODSTAMP_EARLY)
-        add(NIGHT_2, "new_version", 3, "staged", version=2, system_modstamp=MODSTAMP_LATE)
-        add(NIGHT_1, "deleted_before", 4, "superseded", system_modstamp=MODSTAMP_EARLY)
+        modified = obj.modified_column
+        add(NIGHT_1, "old_version", 3, "superseded", **{modified: MODSTAMP_EARLY})
+        add(NIGHT_2, "new_version", 3, "staged", version=2, **{modified: MODSTAMP_LATE})
+        add(NIGHT_1, "deleted_before", 4, "superseded", **{modified: MODSTAMP_EARLY})
         add(
             NIGHT_2,
             "soft_delete",
             4,
             "soft_deleted",
             version=2,
-            system_modstamp=MODSTAMP_LATE,
+            **{modified: MODSTAMP_LATE},
             is_deleted="true",
         )
-        add(NIGHT_1, "stale_winner", 5, "staged", system_modstamp=MODSTAMP_LATEST)
-        add(NIGHT_2, "stale_late", 5, "superseded", version=2, system_modstamp=MODSTAMP_OLDEST)
-        add(NIGHT_1, "tie_old", 6, "superseded", system_modstamp=MODSTAMP_EARLY)
-        add(NIGHT_2, "tie_new", 6, "staged", version=2, system_modstamp=MODSTAMP_EARLY)
+        add(NIGHT_1, "stale_winner", 5, "staged", **{modified: MODSTAMP_LATEST})
+        add(NIGHT_2, "stale_late", 5, "superseded", version=2, **{modified: MODSTAMP_OLDEST})
+        add(NIGHT_1, "tie_old", 6, "superseded", **{modified: MODSTAMP_EARLY})
+        add(NIGHT_2, "tie_new", 6, "staged", version=2, **{modified: MODSTAMP_EARLY})
     else:
         add(NIGHT_1, "old_version", 3, "superseded")
         add(NIGHT_2, "new_version", 3, "staged", version=2)

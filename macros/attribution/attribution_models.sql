@@ -4,7 +4,7 @@
 {% macro known_rule_based_models() %}
     {#- Every rule-based model rule_based_fraction() can compute. -#}
     {{ return(['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based',
-               'u_shaped', 'w_shaped', 'full_path', 'custom']) }}
+               'u_shaped', 'w_shaped', 'full_path', 'custom', 'self_reported']) }}
 {% endmacro %}
 
 {% macro known_data_driven_models() %}

@@ -7,6 +7,8 @@
       days_before_close   close_date - touch date, whole days
       decay_weight_total  sum over the journey of 2^(-days_before_close / half_life)
       last_non_direct_position  last position whose group is not direct, else n
+      self_reported_answer_count, self_reported_answer_touches  (self_reported) the deal's distinct
+                          self-reported channels, and its self-reported touches of this one's channel
     Coinciding milestones land on one touch and their weights add up; positions outside a model's
     range get 0. -#}
 
@@ -41,6 +43,14 @@
     {%- elif model == 'full_path' -%}
         {{ stage_weighted_fraction(
             {'ft': '0.225', 'lc': '0.225', 'oc': '0.225', 'cw': '0.225', 'middle': '0.1'}, 'touch_count') }}
+    {%- elif model == 'self_reported' -%}
+        {#- The whole close to the deal's self-reported touches, evenly over its distinct answers
+            (channels) and evenly within one; no answer: the synthetic no_self_report touch. -#}
+        case
+            when touch_kind = 'self_reported' then 1.0 / self_reported_answer_count / self_reported_answer_touches
+            when touch_kind = 'no_self_report' then 1.0
+            else 0.0
+        end
     {%- elif model == 'custom' -%}
         {#- The custom stage weights come from seeds/attribution_custom_weights.csv as columns. -#}
         {{ stage_weighted_fraction({'ft': 'custom_ft_weight', 'lc': 'custom_lc_weight', 'oc': 'custom_oc_weight',

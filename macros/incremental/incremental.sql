@@ -24,7 +24,10 @@
         'incremental_strategy': 'replace_partitions',
         'unique_key': partition_key,
         'on_schema_change': 'fail',
-        'post_hook': ["{{ closecredit.record_incremental_watermark() }}"] + post_hook,
+        'post_hook': [
+            "{{ closecredit.record_full_build_partitions() }}",
+            "{{ closecredit.record_incremental_watermark() }}",
+        ] + post_hook,
     }) }}
 {% endmacro %}
 
@@ -80,7 +83,56 @@
     {%- endif %}
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }};
+    {{ record_changed_partitions(source, key) }}
 {% endmacro %}
+
+{% macro incremental_changes_relation() %}
+    {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='_incremental_changes')) }}
+{% endmacro %}
+
+{% macro record_changed_partitions(source, key) %}
+    {#- Inside the strategy on an incremental night: the partitions replaced tonight, for the
+        models built on this one (changed_partitions). -#}
+    {%- if incremental_watermark() is not none %}
+    insert into {{ incremental_changes_relation() }}
+    select distinct
+        '{{ this.identifier }}',
+        ({{ landed_through() }}),
+        {{ null_safe_key(key) }}
+    from {{ source }};
+    {%- endif %}
+{% endmacro %}
+
+{% macro record_full_build_partitions() %}
+    {#- Post-hook (before the watermark's): after a full build (first build, a re-run night,
+        --full-refresh) every partition changed; the model's older rows are forgotten. -#}
+    {%- if incremental_watermark() is none %}
+    delete from {{ incremental_changes_relation() }} where model_name = '{{ this.identifier }}';
+    insert into {{ incremental_changes_relation() }}
+    select distinct
+        '{{ this.identifier }}',
+        ({{ landed_through() }}),
+        {{ null_safe_key(config.get('unique_key')) }}
+    from {{ this }};
+    {%- else %}
+    select 1
+    {%- endif %}
+{% endmacro %}
+
+{% macro changed_partitions(upstream) -%}
+    {#- A subquery: the (null-safe) partition keys the incremental model `upstream` replaced after
+        this model's watermark, i.e. every partition of it that may differ from what this model
+        last read. Only on an incremental night of this model. -#}
+    select partition_key from {{ incremental_changes_relation() }}
+    where model_name = '{{ upstream.identifier }}' and processed_through > {{ incremental_watermark() }}
+{%- endmacro %}
+
+{% macro landed_through() -%}
+    {#- The newest landed extract visible tonight: what a model built tonight has processed. -#}
+    select max(extract_date)
+    from {{ source('landing', 'landing_log') }}
+    where status = 'landed' and {{ visible_as_of('extract_date') }}
+{%- endmacro %}
 
 {% macro null_partition() -%}
     {#- Stands for a NULL partition key in key comparisons (no real key looks like it). -#}
@@ -155,18 +207,22 @@
     insert into {{ incremental_state_relation() }}
     select
         '{{ this.identifier }}',
-        max(extract_date),
-        {{ dbt.current_timestamp() }}
-    from {{ source('landing', 'landing_log') }}
-    where status = 'landed' and {{ visible_as_of('extract_date') }};
+        ({{ landed_through() }}),
+        {{ dbt.current_timestamp() }};
 {% endmacro %}
 
 {% macro create_incremental_state() %}
-    {#- on-run-start: the watermark table (created once, before models run in parallel). -#}
+    {#- on-run-start: the watermark table and the replaced partitions (created once, before
+        models run in parallel). -#}
     create table if not exists {{ incremental_state_relation() }} (
         model_name {{ dbt.type_string() }},
         processed_through date,
         recorded_at {{ dbt.type_timestamp() }}
+    );
+    create table if not exists {{ incremental_changes_relation() }} (
+        model_name {{ dbt.type_string() }},
+        processed_through date,
+        partition_key {{ dbt.type_string() }}
     )
 {% endmacro %}
 

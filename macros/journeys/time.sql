@@ -58,7 +58,7 @@
     {%- if as_of_date() -%}
         {{ dbt.safe_cast("'" ~ as_of_date() ~ "'", api.Column.translate_type('date')) }}
     {%- else -%}
-        (select max(_extract_date) from {{ ref('stg_crm__opportunities') }})
+        (select max(_extract_date) from {{ crm_staged('opportunities') }})
     {%- endif -%}
 {% endmacro %}
 

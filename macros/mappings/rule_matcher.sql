@@ -6,7 +6,9 @@
       (none)          matches a missing attribute;
       (any)           matches any present attribute;
       anything else   matches the attribute's value; an attribute in `subdomain_attributes` also
-                      matches its sub-domains (a cell `google.com` matches `news.google.com`).
+                      matches its sub-domains (a cell `google.com` matches `news.google.com`); an
+                      attribute in `word_attributes` (free text, as folded_words()) matches when
+                      the cell's words occur in it as whole words (`ad` matches "an ad", not "read").
     Cells and attributes are compared as rule_text(): trimmed, lower-cased, empty = missing, so
     `(NONE)`, ` Salary ` and `salary` mean what they look like. -#}
 
@@ -15,12 +17,31 @@
     nullif(lower(trim({{ expr }})), '')
 {%- endmacro %}
 
-{% macro rule_cell_matches(cell, attribute, match_subdomains=false) -%}
+{% macro folded_words(expr) -%}
+    {#- Free text as whole-word rules compare it: lower-cased, accents removed (é -> e, å -> a),
+        every run of characters that are not letters or digits one space, trimmed; empty = NULL. -#}
+    {{ return(adapter.dispatch('folded_words', 'closecredit')(expr)) }}
+{%- endmacro %}
+
+{% macro default__folded_words(expr) -%}
+    nullif(trim(regexp_replace(lower(translate({{ expr }}, 'ÁÀÂÄÃÅÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÝÇÑáàâäãåéèêëíìîïóòôöõúùûüýÿçñ',
+        'AAAAAAEEEEIIIIOOOOOUUUUYCNaaaaaaeeeeiiiiooooouuuuyycn')), '[^\\p{L}\\p{N}]+', ' ')), '')
+{%- endmacro %}
+
+{% macro duckdb__folded_words(expr) -%}
+    nullif(trim(regexp_replace(lower(strip_accents({{ expr }})), '[^\p{L}\p{N}]+', ' ', 'g')), '')
+{%- endmacro %}
+
+{% macro rule_cell_matches(cell, attribute, match_subdomains=false, match_words=false) -%}
     (
         {{ rule_text(cell) }} is null
         or ({{ rule_text(cell) }} = '(none)' and {{ attribute }} is null)
         or ({{ rule_text(cell) }} = '(any)' and {{ attribute }} is not null)
+        {%- if match_words %}
+        or {{ dbt.concat(["' '", attribute, "' '"]) }} like {{ dbt.concat(["'% '", folded_words(cell), "' %'"]) }}
+        {%- else %}
         or {{ rule_text(cell) }} = {{ attribute }}
+        {%- endif %}
         {%- if match_subdomains %}
         or {{ attribute }} like {{ dbt.concat(["'%.'", rule_text(cell)]) }}
         {%- endif %}
@@ -54,9 +75,10 @@
     {%- endif -%}
 {% endmacro %}
 
-{% macro first_matching_rules(rules, combinations, key_column, attributes, outputs, subdomain_attributes=[]) %}
+{% macro first_matching_rules(rules, combinations, key_column, attributes, outputs, subdomain_attributes=[],
+    word_attributes=[]) %}
     {#- A query: for each row of `combinations` (a CTE with `key_column` and every attribute,
-        already as rule_text()), the output columns (as rule_text()) and rule_order of the first
+        already as rule_text(), or folded_words() for `word_attributes`), the output columns (as rule_text()) and rule_order of the first
         rule of `rules` (a seed name) that matches. Rows no rule matches are absent. -#}
     {{- check_rule_columns(rules, attributes, outputs) -}}
     select
@@ -81,13 +103,14 @@
             on
             {%- for attribute in attributes %}
                 {% if not loop.first %}and {% endif %}{{ rule_cell_matches('rules.' ~ attribute, 'combinations.' ~ attribute,
-                    match_subdomains=(attribute in subdomain_attributes)) }}
+                    match_subdomains=(attribute in subdomain_attributes), match_words=(attribute in word_attributes)) }}
             {%- endfor %}
     ) as ranked_matches
     where match_number = 1
 {% endmacro %}
 
-{% macro rule_matching_ctes(rows, relation, key_column, rules, attributes, outputs, subdomain_attributes=[]) %}
+{% macro rule_matching_ctes(rows, relation, key_column, rules, attributes, outputs, subdomain_attributes=[],
+    word_attributes=[]) %}
     {#- Three CTEs: `rows` (every row of `relation` with `key_column`, the key of its attribute
         combination), `combinations` (each distinct combination once) and `best_matches` (the
         first matching rule of each combination); join `best_matches` back on `key_column`. -#}
@@ -106,6 +129,7 @@ combinations as (
 ),
 
 best_matches as (
-    {{ first_matching_rules(rules, 'combinations', key_column, attributes, outputs, subdomain_attributes) | indent(4) }}
+    {{ first_matching_rules(rules, 'combinations', key_column, attributes, outputs, subdomain_attributes,
+        word_attributes) | indent(4) }}
 )
 {%- endmacro %}

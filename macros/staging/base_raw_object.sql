@@ -1,6 +1,7 @@
 {% macro base_raw_object(system, object) %}
     {#- Every raw row of one contract object, cast to its contract type and given exactly one
-        status, so that raw = staged + superseded + soft_deleted + duplicate + quarantined:
+        status, so that raw = staged + superseded + soft_deleted + duplicate + quarantined (+ the
+        erased rows, which raw no longer holds: stg_audit__raw_row_statuses):
           quarantined  a required value is missing, a value does not parse, a number is out of
                        bounds or a currency is not ISO 4217 (checked first, reason recorded);
           superseded   a newer version of the same key won (semantics decide what "newer" is);
@@ -26,6 +27,9 @@
     {%- set columns = node.columns.values() | list -%}
     {%- set semantics = node.meta.semantics -%}
     {%- set key = node.meta.key -%}
+    {#- A delta object's last-modified column: Salesforce's system_modstamp unless the contract
+        names another (meta.modified_column, as a HubSpot export's property_hs_lastmodifieddate). -#}
+    {%- set modified = node.meta.get('modified_column', 'system_modstamp') -%}
     {%- set currency_columns = columns | selectattr('data_type', 'equalto', 'currency') | list -%}
     {%- set checks = [] -%}
     {%- for col in columns -%}
@@ -52,7 +56,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if semantics == 'delta' -%}
-        {%- set newest_first = 'system_modstamp desc, _extract_date desc, _row_number desc' -%}
+        {%- set newest_first = modified ~ ' desc, _extract_date desc, _row_number desc' -%}
     {%- elif semantics == 'append' -%}
         {%- set newest_first = '_extract_date asc, _row_number asc' -%}
     {%- else -%}

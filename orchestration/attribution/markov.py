@@ -51,10 +51,11 @@ class MarkovFit:
     transitions: pd.DataFrame
 
 
-def _transition_counts(
+def _transition_steps(
     paths: TransformedPaths, journeys: np.ndarray, converted: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Counts channel -> (channel | conv | null), shape (K, K + 2), and start -> channel, (K,)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every transition of the fitted journeys: `(key, journey)` of channel -> (channel | conv |
+    null) steps, key = from * (K + 2) + to, and `(first channel, journey)` of the start steps."""
     k = len(paths.channels)
     lengths = paths.lengths[journeys]
     nonempty = lengths > 0
@@ -69,34 +70,53 @@ def _transition_counts(
     channel = paths.slot_channel
     to_state = np.concatenate((channel[step + 1], np.where(converted, k, k + 1)))
     from_state = np.concatenate((channel[step], channel[last]))
-    counts = np.bincount(from_state * (k + 2) + to_state, minlength=k * (k + 2)).reshape(k, k + 2)
-    start = np.bincount(channel[first], minlength=k)
-    return counts, start
+    step_journey = np.concatenate((paths.slot_journey[step], journeys))
+    return from_state * (k + 2) + to_state, step_journey, channel[first], journeys
+
+
+def _transition_counts(
+    paths: TransformedPaths, journeys: np.ndarray, converted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Counts channel -> (channel | conv | null), shape (K, K + 2), and start -> channel, (K,)."""
+    k = len(paths.channels)
+    key, _, first_channel, _ = _transition_steps(paths, journeys, converted)
+    counts = np.bincount(key, minlength=k * (k + 2)).reshape(k, k + 2)
+    return counts, np.bincount(first_channel, minlength=k)
 
 
 def _solve(counts: np.ndarray, start: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """P(conv), removal effects and P(-c) of the chain given by transition counts."""
-    k = start.size
-    if k == 0 or start.sum() == 0:
-        return 0.0, np.zeros(k), np.zeros(k)
-    out = counts.sum(axis=1).astype(np.float64)
+    p_conv, re, p_without = solve_chains(counts[None], start[None])
+    return float(p_conv[0]), re[0], p_without[0]
+
+
+def solve_chains(counts: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_solve` for a stack of chains (the bootstrap's replicates): counts (B, K, K + 2) and start
+    (B, K) -> P(conv) (B,), removal effects (B, K) and P(-c) (B, K). A chain with no start or no
+    conversion has every RE 0."""
+    b, k = start.shape
+    if k == 0:
+        return np.zeros(b), np.zeros((b, 0)), np.zeros((b, 0))
+    counts = counts.astype(np.float64)
+    out = counts.sum(axis=2)
     visited = out > 0
-    q = np.zeros((k, k))
-    r = np.zeros(k)
-    q[visited] = counts[visited, :k] / out[visited, None]
-    r[visited] = counts[visited, k] / out[visited]
-    s = start / start.sum()
-    a = np.eye(k) - q
-    x = np.linalg.solve(a, r)  # absorption probability in conv from each channel
-    p_conv = float(s @ x)
-    g = np.linalg.solve(a, np.eye(k))  # expected visits
-    visits = s @ g
-    reach = np.clip(visits / np.diag(g), 0.0, 1.0)  # P(ever visit c)
+    denominator = np.where(visited, out, 1.0)
+    q = np.where(visited[:, :, None], counts[:, :, :k] / denominator[:, :, None], 0.0)
+    r = np.where(visited, counts[:, :, k] / denominator, 0.0)
+    total = start.sum(axis=1).astype(np.float64)
+    s = start / np.where(total > 0, total, 1.0)[:, None]
+    a = np.eye(k)[None] - q
+    x = np.linalg.solve(a, r[:, :, None])[:, :, 0]  # absorption probability in conv from each channel
+    p_conv = np.einsum("bk,bk->b", s, x)
+    g = np.linalg.inv(a)  # expected visits
+    visits = np.einsum("bk,bkj->bj", s, g)
+    reach = np.clip(visits / np.diagonal(g, axis1=1, axis2=2), 0.0, 1.0)  # P(ever visit c)
     through = reach * x  # P(convert and visit c)
-    if p_conv <= 0.0:
-        return 0.0, np.zeros(k), np.zeros(k)
-    re = np.clip(through / p_conv, 0.0, 1.0)
-    return p_conv, re, p_conv - through
+    alive = (total > 0) & (p_conv > 0.0)
+    safe = np.where(alive, p_conv, 1.0)
+    re = np.where(alive[:, None], np.clip(through / safe[:, None], 0.0, 1.0), 0.0)
+    p_without = np.where(alive[:, None], p_conv[:, None] - through, 0.0)
+    return np.where(alive, p_conv, 0.0), re, p_without
 
 
 def markov_removal_effects(paths: TransformedPaths, outcomes) -> MarkovFit:

@@ -17,6 +17,8 @@ counterfactuals together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -33,16 +35,26 @@ def path_probabilities(paths: TransformedPaths, journeys: np.ndarray, converted:
     return np.divide(conversions, total, out=np.zeros(trie.n_nodes), where=total > 0)
 
 
-def shapley_slot_fractions(
-    paths: TransformedPaths, probability: np.ndarray, journeys: np.ndarray
-) -> np.ndarray:
-    """Fraction per slot of `journeys` (codes), given P per trie node; other slots 0."""
+@dataclass(eq=False)
+class CreditedPaths:
+    """The distinct paths of the credited journeys and every position's counterfactual node: the
+    part of the Shapley credit that does not depend on the fit (the bootstrap reuses it for every
+    replicate). Positions are flat over the distinct paths (`flat_offsets`)."""
+
+    journeys: np.ndarray  # credited journey codes with a path
+    which: np.ndarray  # distinct path of each of them
+    nodes: np.ndarray  # end node of each distinct path
+    length: np.ndarray
+    flat_offsets: np.ndarray
+    path_of: np.ndarray  # distinct path of each position
+    single: np.ndarray  # per distinct path: one distinct channel
+    walk: np.ndarray  # positions of the multi-channel paths
+    counterfactual: np.ndarray  # node of each walked position's counterfactual path (-1: none)
+
+
+def credited_paths(paths: TransformedPaths, journeys: np.ndarray) -> CreditedPaths:
     trie = paths.trie()
-    fraction = np.zeros(paths.slot_channel.size)
     journeys = journeys[paths.lengths[journeys] > 0]
-    if journeys.size == 0:
-        return fraction
-    # distinct credited paths, each with one representative journey
     nodes, first, which = np.unique(trie.end_node[journeys], return_index=True, return_inverse=True)
     representative = journeys[first]
     length = paths.lengths[representative]
@@ -66,27 +78,63 @@ def shapley_slot_fractions(
         node[active] = trie.child(node[active], channel[cursor[active]])
         cursor[active] += 1
         active = active[(node[active] >= 0) & (cursor[active] < stop[active])]
-    p_counterfactual = np.where(node >= 0, probability[np.maximum(node, 0)], 0.0)
-    p_path = probability[nodes][path_of[walk]]
-    contribution = np.zeros(path_of.size)
-    contribution[walk] = np.maximum(p_path - p_counterfactual, 0.0)
-    total = np.bincount(path_of, weights=contribution, minlength=n_paths)
+    return CreditedPaths(
+        journeys=journeys,
+        which=np.asarray(which).reshape(-1),
+        nodes=nodes,
+        length=length,
+        flat_offsets=flat_offsets,
+        path_of=path_of,
+        single=single,
+        walk=walk,
+        counterfactual=node,
+    )
 
-    path_fraction = np.zeros(path_of.size)
-    share = total[path_of] > 0
-    path_fraction[share] = contribution[share] / total[path_of][share]
-    is_single = single[path_of]
-    path_fraction[is_single] = 1.0 / length[path_of][is_single]
-    fallback = ~single & (total <= 0)
-    path_fraction[flat_offsets[1:][fallback] - 1] = 1.0  # CW: the last position
 
+def position_fractions(credited: CreditedPaths, probability: np.ndarray) -> np.ndarray:
+    """Fraction of every position of the distinct paths given P per trie node: `probability`
+    (n_nodes,) -> (n_positions,), or a stack (B, n_nodes) -> (B, n_positions)."""
+    probability = np.asarray(probability, dtype=np.float64)
+    batch = probability.shape[:-1]
+    n_paths, n_positions = credited.nodes.size, credited.path_of.size
+    node = credited.counterfactual
+    walk_path = credited.path_of[credited.walk]
+    p_counterfactual = np.where(node >= 0, probability[..., np.maximum(node, 0)], 0.0)
+    p_path = probability[..., credited.nodes][..., walk_path]
+    contribution = np.zeros((*batch, n_positions))
+    contribution[..., credited.walk] = np.maximum(p_path - p_counterfactual, 0.0)
+    total = np.zeros((*batch, n_paths))
+    if n_positions:
+        total = np.add.reduceat(contribution, credited.flat_offsets[:-1], axis=-1) if n_paths else total
+    total_of = total[..., credited.path_of]
+    share = total_of > 0
+    fraction = np.where(share, contribution / np.where(share, total_of, 1.0), 0.0)
+    length_of = credited.length[credited.path_of]
+    is_single = credited.single[credited.path_of]
+    fraction = np.where(is_single, 1.0 / np.maximum(length_of, 1), fraction)
+    last = credited.flat_offsets[1:] - 1
+    fallback = ~credited.single & (total <= 0)  # CW: the last position
+    last_value = fraction[..., last]
+    fraction[..., last] = np.where(fallback, 1.0, last_value)
+    return fraction
+
+
+def shapley_slot_fractions(
+    paths: TransformedPaths, probability: np.ndarray, journeys: np.ndarray
+) -> np.ndarray:
+    """Fraction per slot of `journeys` (codes), given P per trie node; other slots 0."""
+    fraction = np.zeros(paths.slot_channel.size)
+    credited = credited_paths(paths, journeys)
+    if credited.journeys.size == 0:
+        return fraction
+    path_fraction = position_fractions(credited, probability)
     # every credited journey takes its distinct path's fractions
     path_of_journey = np.full(paths.n_journeys, -1, dtype=np.int64)
-    path_of_journey[journeys] = which
+    path_of_journey[credited.journeys] = credited.which
     slots = np.flatnonzero(path_of_journey[paths.slot_journey] >= 0)
     journey_of = paths.slot_journey[slots]
     fraction[slots] = path_fraction[
-        flat_offsets[path_of_journey[journey_of]] + slots - paths.offsets[journey_of]
+        credited.flat_offsets[path_of_journey[journey_of]] + slots - paths.offsets[journey_of]
     ]
     return fraction
 

@@ -19,6 +19,11 @@ CONTRACT_FILE = PROJECT_DIR / "models" / "staging" / "_contract__sources.yml"
 
 LOGICAL_TYPES = {"text", "timestamp", "date", "month", "number", "boolean", "currency"}
 SEMANTICS = {"delta", "append", "snapshot", "upsert", "restatable"}
+# The forms an object's nightly file may take, by file-name suffix, CSV first (what the demo
+# writes by default). One file per object per night; the landing reads each (docs/contract.md).
+FILE_FORMATS = (".csv", ".csv.gz", ".parquet", ".jsonl")
+# What a `meta.person` column holds: how `closecredit forget` finds a person's rows.
+PERSON_IDENTITIES = ("email", "crm_id", "anonymous_id")
 
 
 @dataclass(frozen=True)
@@ -27,9 +32,12 @@ class Column:
     type: str
     required: bool = False
     required_if: str | None = None
+    # An optional column may be absent from a file: landing reads it as NULL (docs/contract.md).
+    optional: bool = False
     min: float | None = None
     max: float | None = None
     currency_column: str | None = None
+    person: str | None = None  # email | crm_id | anonymous_id: the column identifies a person
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,10 @@ class ContractObject:
     semantics: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
+    # The CRM shape the object belongs to (`salesforce`, `hubspot`); None for the other systems.
+    crm_source: str | None = None
+    # A delta object's last-modified column (meta.modified_column; Salesforce's by default).
+    modified_column: str = "system_modstamp"
 
     @property
     def qualified_name(self) -> str:
@@ -49,16 +61,31 @@ class ContractObject:
 
     @property
     def file_name(self) -> str:
-        return f"{self.name}.csv"
+        return self.file_name_as(FILE_FORMATS[0])
+
+    def file_name_as(self, file_format: str) -> str:
+        """The object's file name in one of FILE_FORMATS (`opportunity.parquet`)."""
+        if file_format not in FILE_FORMATS:
+            raise ValueError(f"unknown file format {file_format!r}; choose one of {', '.join(FILE_FORMATS)}")
+        return f"{self.name}{file_format}"
 
     @property
     def relative_path(self) -> str:
-        """Where the object's file sits inside one night's extract folder."""
+        """Where the object's CSV file sits inside one night's extract folder."""
         return f"{self.system}/{self.file_name}"
+
+    @property
+    def relative_paths(self) -> list[str]:
+        """Every name the object's file may have inside one night's folder, one per format."""
+        return [f"{self.system}/{self.file_name_as(f)}" for f in FILE_FORMATS]
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def missing_from(self, header: list[str]) -> list[str]:
+        """The contract columns a file's header lacks; an optional column may be absent (NULL)."""
+        return [c.name for c in self.columns if c.name not in header and not c.optional]
 
     @property
     def staging_model(self) -> str:
@@ -84,6 +111,11 @@ def _parse(document: dict) -> tuple[ContractObject, ...]:
             columns = []
             for col in table["columns"]:
                 col_meta = _meta(col)
+                if _meta(col).get("person") not in (None, *PERSON_IDENTITIES):
+                    raise ValueError(
+                        f"{CONTRACT_FILE}: {source['name']}.{table['name']}.{col['name']} has unknown "
+                        f"meta.person {_meta(col)['person']!r}"
+                    )
                 if col["data_type"] not in LOGICAL_TYPES:
                     raise ValueError(
                         f"{CONTRACT_FILE}: {source['name']}.{table['name']}.{col['name']} has "
@@ -95,9 +127,11 @@ def _parse(document: dict) -> tuple[ContractObject, ...]:
                         type=col["data_type"],
                         required=bool(col_meta.get("required", False)),
                         required_if=col_meta.get("required_if"),
+                        optional=bool(col_meta.get("optional", False)),
                         min=col_meta.get("min"),
                         max=col_meta.get("max"),
                         currency_column=col_meta.get("currency_column"),
+                        person=col_meta.get("person"),
                     )
                 )
             if meta.get("semantics") not in SEMANTICS:
@@ -111,6 +145,8 @@ def _parse(document: dict) -> tuple[ContractObject, ...]:
                     semantics=meta["semantics"],
                     key=tuple(meta["key"]),
                     columns=tuple(columns),
+                    crm_source=meta.get("crm_source"),
+                    modified_column=meta.get("modified_column", "system_modstamp"),
                 )
             )
     return tuple(objects)
@@ -121,6 +157,19 @@ def load_contract() -> tuple[ContractObject, ...]:
     """Every contract object, in the order of the contract file."""
     with CONTRACT_FILE.open(encoding="utf-8") as handle:
         return _parse(yaml.safe_load(handle))
+
+
+def crm_sources() -> tuple[str, ...]:
+    """The CRM shapes the contract knows (the values var('crm_source') may take)."""
+    return tuple(dict.fromkeys(o.crm_source for o in load_contract() if o.crm_source))
+
+
+def objects_in_use(crm_source: str) -> tuple[ContractObject, ...]:
+    """The contract objects a night lands and checks when var('crm_source') is `crm_source`: every
+    object but those of the other CRM shapes."""
+    if crm_source not in crm_sources():
+        raise ValueError(f"crm_source {crm_source!r} is not one of {', '.join(crm_sources())}")
+    return tuple(o for o in load_contract() if o.crm_source in (None, crm_source))
 
 
 def get_object(system: str, name: str) -> ContractObject:
@@ -155,7 +204,8 @@ _TYPE_TEXT = {
 _SEMANTICS_TEXT = {
     "delta": (
         "Each night brings the rows created or changed since the previous extract (the first "
-        "extract is a full snapshot). Per key, the version with the latest `system_modstamp` is "
+        "extract is a full snapshot). Per key, the version with the latest `system_modstamp` "
+        "(or the source's `meta.modified_column`: HubSpot's `property_hs_lastmodifieddate`) is "
         "current; on a tie the later extract, then the later row of the file, wins. A current "
         "version with `is_deleted = true` is a soft delete: it leaves the staged rows."
     ),
@@ -188,15 +238,17 @@ this page is generated from it.
 ## Landing layout
 
 ```
-<extracts root>/<extract date YYYY-MM-DD>/<system>/<object>.csv
-e.g. extracts/2026-11-26/crm/opportunity.csv
+<extracts root>/<extract date YYYY-MM-DD>/<system>/<object>.<format>
+e.g. extracts/2026-11-26/crm/opportunity.csv, extracts/2026-11-26/web/event.parquet
 ```
 
 - One folder per nightly extract, named by its date. A night is read only once its folder holds
   `{success}`, an empty file the exporter writes last; a folder without it is waiting, not
   failed. Folders whose name is not a date are ignored.
-- One file per object per night. An object with no file tonight is recorded as `missing` in the
-  landing log (a delta may have nothing to say), not as an error.
+- One file per object per night, in any of the formats {formats} (below); each
+  night and object may use another. Two files for the same object in one night (`opportunity.csv`
+  and `opportunity.parquet`) fail that object with both named. An object with no file tonight is
+  recorded as `missing` in the landing log (a delta may have nothing to say), not as an error.
 - Each file lands in `{raw_schema}.<system>__<object>`, every column as text, plus the landing
   metadata {metadata}.
   Landing the same file twice changes nothing; a changed file replaces that night's rows of its
@@ -204,15 +256,28 @@ e.g. extracts/2026-11-26/crm/opportunity.csv
 
 ## Files
 
-- CSV: UTF-8 (a byte-order mark is tolerated), comma-separated, RFC 4180 quoting (a quoted field
-  may span lines), one header row. An empty field is NULL.
+- `.csv`: UTF-8 (a byte-order mark is tolerated), comma-separated, RFC 4180 quoting (a quoted
+  field may span lines), one header row. An empty field is NULL.
+- `.csv.gz`: the same CSV, gzip-compressed.
+- `.parquet`: one Parquet file; its column names are the header. Every value lands as its text
+  (Arrow's cast to string: `12`, `12.5`, `true`, `2026-11-26 09:15:00`), so exporters should write
+  text columns, as the demo does (`closecredit demo --format parquet`); an empty string is NULL, a
+  nested column (list, struct) fails the object.
+- `.jsonl`: JSON Lines, UTF-8, one object per line (blank lines are skipped). Its columns are the
+  keys of all its objects, in order of first appearance; a key an object lacks, `null` and `""`
+  are NULL; a number is kept exactly as written (`1.50` stays `1.50`), `true`/`false` as text; an
+  object or array as a value fails the object with the line. An empty file has no rows.
+- Rows keep their order in the file: `_row_number` is the data row's place in it (1 = first).
 - Header names are matched trimmed and case-insensitively, in any order.
 - A column the contract does not list is kept in raw and ignored downstream: schema drift does
   not break a night. A listed column that is missing fails that object's landing with a message
   naming the file and the column; the other objects still land, and the night stops before dbt.
-- A file that is not UTF-8, an empty file, a header naming a column twice, or a row with the
-  wrong number of fields fails that object with the file and the line. Landing never drops or
-  repairs a row.
+- A column marked *optional* may be absent from a file: its values are then NULL and the object
+  lands as usual (exporters that do not have the field yet keep working).
+- A file that is not UTF-8 (or not gzip, Parquet or JSON as its name says), an empty CSV, a
+  header naming a column twice, or a row with the wrong number of fields fails that object with
+  the file and the line. Landing never drops or repairs a row, except a forgotten person's
+  (`closecredit forget`, docs/privacy.md): those are kept out, and their place recorded.
 
 ## Time zones
 
@@ -243,7 +308,15 @@ columns name their currency column; amounts are converted to the reporting curre
 `costs/fx_rate.csv` (docs/costs-and-signals.md, "Money").
 
 Every night, per object, `stg_audit__reconciliation` proves raw = staged + superseded +
-soft-deleted + duplicate + quarantined: each raw row has exactly one status.
+soft-deleted + duplicate + quarantined + erased: each raw row has exactly one status (`erased`: a
+forgotten person's row, removed or kept out; docs/privacy.md).
+
+## CRM shapes
+
+The CRM comes in one of two shapes, chosen by the dbt var `crm_source` in `dbt_project.yml`:
+`salesforce` (system `crm`) or `hubspot` (system `hubspot`, as a Fivetran HubSpot connector
+writes it). A night lands and checks only the objects of the shape in use (and those of every
+other system); both shapes feed the same models (docs/extending.md, "A new CRM shape").
 
 ## Extract semantics
 
@@ -277,6 +350,8 @@ def _column_rules(obj: ContractObject, column: Column) -> str:
         rules.append("key")
     if column.required:
         rules.append("required")
+    if column.optional:
+        rules.append("optional (may be absent from the file: NULL)")
     if column.required_if:
         rules.append(f"required when `{column.required_if}` is true")
     if column.min is not None:
@@ -285,6 +360,8 @@ def _column_rules(obj: ContractObject, column: Column) -> str:
         rules.append(f"<= {column.max:g}")
     if column.currency_column:
         rules.append(f"money in `{column.currency_column}`")
+    if column.person:
+        rules.append(f"person ({column.person.replace('_', ' ')}): erasable")
     return ", ".join(rules)
 
 
@@ -324,6 +401,7 @@ def render_markdown(document: dict | None = None) -> str:
             raw_schema=RAW_SCHEMA,
             success=SUCCESS_MARKER,
             metadata=", ".join(f"`{c}`" for c in METADATA_COLUMNS),
+            formats=", ".join(f"`{f}`" for f in FILE_FORMATS),
             types="\n".join(type_rows),
             semantics="\n".join(semantic_rows),
         ),

@@ -46,6 +46,9 @@ def build_args(
 # The night's date reaches dbt in the environment, not in --vars: dbt re-parses the whole project
 # when --vars change, but not for a variable read only while executing (macros/staging/as_of_date.sql).
 AS_OF_DATE_ENV = "CLOSECREDIT_AS_OF_DATE"
+# The first night the run landed: dbt's quarantine gate test checks every extract night from it to
+# the night built (a catch-up run lands several; macros/staging/gated_extract.sql).
+GATE_FROM_ENV = "CLOSECREDIT_GATE_FROM"
 
 
 def night_build_args(*, overrides: dict | None = None, full_refresh: bool = False) -> list[str]:
@@ -61,9 +64,10 @@ def night_build_args(*, overrides: dict | None = None, full_refresh: bool = Fals
     return args
 
 
-def night_env(as_of_date: date) -> dict[str, str]:
-    """The environment of the night's dbt invocations: the night being built."""
-    return {AS_OF_DATE_ENV: as_of_date.isoformat()}
+def night_env(as_of_date: date, first_night: date | None = None) -> dict[str, str]:
+    """The environment of the night's dbt invocations: the night being built, and the first night
+    the run landed (itself, unless a catch-up run landed earlier nights too)."""
+    return {AS_OF_DATE_ENV: as_of_date.isoformat(), GATE_FROM_ENV: (first_night or as_of_date).isoformat()}
 
 
 @contextmanager

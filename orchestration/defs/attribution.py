@@ -5,7 +5,12 @@ from datetime import date
 import dagster as dg
 
 from orchestration.attribution.evaluation import evaluate_models
-from orchestration.attribution.warehouse import OUTPUT_SCHEMA, run_data_driven_attribution
+from orchestration.attribution.warehouse import (
+    OUTPUT_SCHEMA,
+    load_engine_inputs,
+    run_credit_bootstrap,
+    run_data_driven_attribution,
+)
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
 from orchestration.ops.resources import Warehouse, data_failures_not_retried
 
@@ -13,6 +18,8 @@ ENGINE_INPUTS = [
     dg.AssetKey("int_journey_touches"),
     dg.AssetKey("int_journey_opportunities"),
     dg.AssetKey("int_credited_deals"),
+    dg.AssetKey("int_credit_rule_based"),
+    dg.AssetKey("int_credit_touches"),
 ]
 EVALUATION_TABLE = "marts.fct_model_evaluation"
 
@@ -33,6 +40,21 @@ EVALUATION_TABLE = "marts.fct_model_evaluation"
             group_name="attribution",
             kinds={"python", "duckdb"},
         ),
+        dg.AssetSpec(
+            [OUTPUT_SCHEMA, "credit_replicates"],
+            deps=ENGINE_INPUTS,
+            description="The bootstrap over deals: credited closes per replicate x close month x "
+            "source group x model (markov and shapley refitted per replicate).",
+            group_name="attribution",
+            kinds={"python", "duckdb"},
+        ),
+        dg.AssetSpec(
+            [OUTPUT_SCHEMA, "model_fit"],
+            deps=ENGINE_INPUTS,
+            description="Each listed model scored on held-out journeys, and the recommended model.",
+            group_name="attribution",
+            kinds={"python", "duckdb"},
+        ),
     ],
     partitions_def=extract_dates,
     pool=WAREHOUSE_POOL,
@@ -40,10 +62,16 @@ EVALUATION_TABLE = "marts.fct_model_evaluation"
 def data_driven_credits(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Fits the first-order Markov chain (exact removal effects) and fractribution's Shapley
     counterfactual on tonight's journeys and credits every credited deal: each only when listed in
-    var('attribution_models')."""
+    var('attribution_models'). Then the bootstrap over deals every model's intervals come from,
+    and every listed model scored on held-out journeys with the recommended model
+    (`attribution.model_fit`, docs/models.md "Which model fits"). Each step reads the journeys
+    loaded once (`inputs`) and writes its own `attribution` table."""
     as_of = date.fromisoformat(context.partition_key)
+    overrides = warehouse.settings.overrides
     with data_failures_not_retried(f"data-driven attribution for {as_of}"), warehouse.connect() as con:
-        summary = run_data_driven_attribution(con, as_of, warehouse.settings.overrides)
+        inputs = load_engine_inputs(con, as_of, overrides)
+        summary = run_data_driven_attribution(con, as_of, overrides, inputs=inputs)
+        bootstrap = run_credit_bootstrap(con, as_of, overrides, inputs=inputs)
     metadata = {
         "models": ", ".join(summary.models) or "none listed in var attribution_models",
         "path_transform": summary.path_transform,
@@ -54,6 +82,20 @@ def data_driven_credits(context: dg.AssetExecutionContext, warehouse: Warehouse)
     yield dg.MaterializeResult(asset_key=[OUTPUT_SCHEMA, "data_driven_credits"], metadata=metadata)
     yield dg.MaterializeResult(
         asset_key=[OUTPUT_SCHEMA, "markov_removal_effects"], metadata={"channels": summary.channels}
+    )
+    yield dg.MaterializeResult(
+        asset_key=[OUTPUT_SCHEMA, "credit_replicates"],
+        metadata={
+            "replicates": bootstrap.replicates,
+            "seed": bootstrap.seed,
+            "rows": bootstrap.rows,
+            "seconds": round(bootstrap.seconds, 2),
+        },
+    )
+    pick = summary.recommendation
+    yield dg.MaterializeResult(
+        asset_key=[OUTPUT_SCHEMA, "model_fit"],
+        metadata={"recommended_model": pick.model, "reason": pick.reason},
     )
 
 

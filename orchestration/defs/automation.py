@@ -1,10 +1,12 @@
 """When nights run by themselves: a nightly schedule, a sensor for extracts that arrive late (or
 after an outage), and a sensor that reports failed nights.
 
-Both the schedule and the arrival sensor start at most one night at a time, oldest unloaded first,
-so nights are always built in date order; they skip a night that is published, queued or running,
-that succeeded, or that already failed on the same delivery (its `_SUCCESS` file), whoever started
-the earlier run (the CLI, the UI, the schedule or the sensor)."""
+Both the schedule and the arrival sensor start at most one run at a time: ONE catch-up run for
+every unloaded night (landed in date order, built and published once as of the last; see
+night/catch_up.py). They skip a night that is published, queued or running, that succeeded, or
+that already failed on the same delivery (its `_SUCCESS` file), whoever started the earlier run
+(the CLI, the UI, the schedule or the sensor); the run ends before such a failed night, so no night
+is built past a bad earlier one."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import dagster as dg
 
 from orchestration.core.settings import Settings
 from orchestration.defs.partitions import extract_dates
+from orchestration.night.catch_up import NIGHTS_TAG, nights_tag, plan
 from orchestration.night.pending import ExtractsLayoutError, read_nights
 from orchestration.ops.failures import handle_failed_run
 from orchestration.ops.runs import (
@@ -40,22 +43,37 @@ def unloaded_nights(
     if not complete:
         return [], [], f"no complete extract folder (with _SUCCESS) under {nights.root}"
     reasons = [f"{night} published" for night in complete if night in nights.published]
-    todo = []
-    for night in nights.pending():
-        marker = extract_marker(nights.root / night.isoformat())
-        handled = night_is_handled(instance, night, marker)
+    pending = nights.pending()
+    markers = {night: extract_marker(nights.root / night.isoformat()) for night in pending}
+    held = {}
+    for night in pending:
+        handled = night_is_handled(instance, night, markers[night])
         if handled:
+            held[night] = handled
             reasons.append(f"{night}: {handled}")
-            continue
-        todo.append((night, marker))
-    return todo, complete, "nothing to run: " + "; ".join(reasons[-3:])
+    todo, stop = plan([night for night in pending if not _done(held.get(night))], held)
+    if stop and todo:
+        reasons.append(f"the run ends before {stop}")
+    return [(night, markers[night]) for night in todo], complete, "nothing to run: " + "; ".join(reasons[-3:])
 
 
-def _run_request(night: date, marker: str | None, launched_by: str) -> dg.RunRequest:
+def _done(why: str | None) -> bool:
+    """A night another run published or is building needs no run and does not hold the others."""
+    return bool(why) and not why.endswith("failed on this delivery")
+
+
+def _run_request(todo: list[tuple[date, str | None]], launched_by: str) -> dg.RunRequest:
+    """One run for every night of `todo`: built as of the last, which is its partition."""
+    night, marker = todo[-1]
+    tags = {MARKER_TAG: marker or "", LAUNCHED_BY_TAG: launched_by}
+    if len(todo) > 1:
+        tags[NIGHTS_TAG] = nights_tag([n for n, _ in todo], dict(todo))
     return dg.RunRequest(
         partition_key=night.isoformat(),
-        run_key=run_key(night, marker),
-        tags={MARKER_TAG: marker or "", LAUNCHED_BY_TAG: launched_by},
+        run_key=run_key(night, marker)
+        if len(todo) == 1
+        else f"{todo[0][0].isoformat()}..{run_key(night, marker)}",
+        tags=tags,
     )
 
 
@@ -70,8 +88,8 @@ def build_automation(settings: Settings, nightly_job) -> tuple[list, list]:
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=(
             "Every night (CLOSECREDIT_SCHEDULE_CRON, default 02:00, in CLOSECREDIT_SCHEDULE_TIMEZONE, "
-            "default UTC): run the latest complete extract. After an outage it runs the oldest night "
-            "not yet loaded first, so nights are built in order; the arrival sensor catches up the rest."
+            "default UTC): run the nights not yet loaded: one catch-up run lands them in date order and "
+            "builds and publishes once, as of the last."
         ),
     )
     def nightly_schedule(context: dg.ScheduleEvaluationContext, settings: Settings):
@@ -81,10 +99,9 @@ def build_automation(settings: Settings, nightly_job) -> tuple[list, list]:
         busy = runs_in_flight(context.instance)
         if busy:
             return dg.SkipReason(f"night {busy[0].tags.get('dagster/partition')} is still running")
-        night, marker = todo[0]
-        # Schedules cannot return dynamic partition requests: add the night's partition here.
-        context.instance.add_dynamic_partitions(extract_dates.name, [night.isoformat()])
-        return _run_request(night, marker, "schedule")
+        # Schedules cannot return dynamic partition requests: add the nights' partitions here.
+        context.instance.add_dynamic_partitions(extract_dates.name, [n.isoformat() for n, _ in todo])
+        return _run_request(todo, "schedule")
 
     @dg.sensor(
         name="extract_arrival_sensor",
@@ -93,8 +110,8 @@ def build_automation(settings: Settings, nightly_job) -> tuple[list, list]:
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             "Watches the extracts folder: a night whose _SUCCESS file appears and that is not loaded "
-            "yet gets its partition and a run (one at a time, oldest first). Folders without _SUCCESS "
-            "are never read."
+            "yet gets its partition; one catch-up run lands every unloaded night in order and builds "
+            "once (one run at a time). Folders without _SUCCESS are never read."
         ),
     )
     def extract_arrival_sensor(context: dg.SensorEvaluationContext, settings: Settings):
@@ -104,9 +121,8 @@ def build_automation(settings: Settings, nightly_job) -> tuple[list, list]:
         partition_requests = [extract_dates.build_add_request(new_partitions)] if new_partitions else []
         busy = runs_in_flight(context.instance)
         if todo and not busy:
-            night, marker = todo[0]
             return dg.SensorResult(
-                run_requests=[_run_request(night, marker, "sensor")],
+                run_requests=[_run_request(todo, "sensor")],
                 dynamic_partitions_requests=partition_requests,
             )
         if busy and todo:

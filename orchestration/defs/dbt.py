@@ -12,6 +12,7 @@ from orchestration.core.dbt_args import dbt_environment, night_build_args, night
 from orchestration.core.dbt_project import closecredit_project
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
 from orchestration.night.build_vars import forget_vars, full_refresh_reason, record_vars, recorded_vars
+from orchestration.night.catch_up import run_nights
 from orchestration.ops.resources import Warehouse, is_transient
 
 LAYER_DESCRIPTIONS = {
@@ -76,7 +77,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     if reason:
         context.log.warning(reason)
     args = night_build_args(overrides=settings.dbt_cli_vars(), full_refresh=full_refresh)
-    env = night_env(as_of)
+    env = night_env(as_of, run_nights(context.run.tags, context.partition_key)[0])
     # The night's date in dbt's environment: a date in `--vars` would re-parse the project nightly.
     with dbt_environment(env):
         invocation = dbt.cli(args, context=context, target_path=night_target(warehouse))

@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.defs.dbt import dbt_keys_in_group
 from orchestration.defs.partitions import WAREHOUSE_POOL, extract_dates
+from orchestration.night.catch_up import run_nights
 from orchestration.night.publish import publish
 from orchestration.ops.resources import Warehouse, data_failures_not_retried
 
@@ -41,12 +42,14 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
             failures_dir=settings.failures_dir,
             dbt_vars=settings.project_vars(),
             var_overrides=settings.overrides,
+            nights=run_nights(context.run.tags, context.partition_key),
         )
     marts = {k: v for k, v in publication.tables.items() if k.startswith("marts.")}
     return dg.MaterializeResult(
         metadata={
             "path": str(publication.path),
             "as_of_date": as_of.isoformat(),
+            "nights": len(run_nights(context.run.tags, context.partition_key)),
             "run_id": context.run_id,
             "marts": len(marts),
             "mart_rows": sum(marts.values()),

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.core.contract import load_contract
-from orchestration.defs.landing import raw_asset_key
+from orchestration.defs.landing import landed_objects, raw_asset_key, stop_run_at
 from orchestration.defs.partitions import extract_dates
+from orchestration.night.catch_up import run_nights
 from orchestration.ops.resources import Warehouse
 from orchestration.quality.config import CRITICAL, WARNING
 from orchestration.quality.suites import mart_suites, raw_suites
@@ -79,7 +79,7 @@ def _suite_file(path: Path) -> str:
 def _raw_specs() -> list[dg.AssetCheckSpec]:
     suites = raw_suites()
     specs = []
-    for obj in load_contract():
+    for obj in landed_objects():
         suite = suites[obj.qualified_name]
         specs += _specs(raw_asset_key(obj.system, obj.name), suite.name, _suite_file(suite.path))
     return specs
@@ -166,30 +166,43 @@ def _build_docs(context: dg.AssetCheckExecutionContext, database: Path) -> Path 
     name="raw_quality_checks",
     specs=_raw_specs(),
     can_subset=True,
-    description="Validate the night's raw rows of every contract object against its GX suite.",
+    description="Validate the raw rows of every contract object against its GX suite, night by "
+    "night for each night the run landed.",
 )
 def raw_quality_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
     from orchestration.quality.run import run_raw_night
 
-    night = date.fromisoformat(context.partition_key)
-    asset_of = {obj.qualified_name: raw_asset_key(obj.system, obj.name) for obj in load_contract()}
+    asset_of = {obj.qualified_name: raw_asset_key(obj.system, obj.name) for obj in landed_objects()}
     selected = set(context.selected_asset_check_keys)
     targets = set(_selected_targets(selected, asset_of))
-    objects = [obj for obj in load_contract() if obj.qualified_name in targets]
+    objects = [obj for obj in landed_objects() if obj.qualified_name in targets]
     database = warehouse.published
-    with warehouse.connect(read_only=True) as con:
-        outcomes = run_raw_night(
-            con,
-            night,
-            objects=objects,
-            extracts_root=warehouse.settings.extracts_root,
-            database=database,
-            overrides=warehouse.settings.overrides,
-        )
+    shown: dict[str, object] = {}  # per object, the outcome its checks report
+    # Each night of a catch-up run against its own gate, in date order (a clean later night must
+    # not hide a bad earlier one); the first night that blocks stops the run there.
+    for night in run_nights(context.op_execution_context.run.tags, context.partition_key):
+        with warehouse.connect(read_only=True) as con:
+            outcomes = run_raw_night(
+                con,
+                night,
+                objects=objects,
+                extracts_root=warehouse.settings.extracts_root,
+                database=database,
+                overrides=warehouse.settings.overrides,
+            )
+        blocked = any(outcome.failures(CRITICAL) for outcome in outcomes)
+        for outcome in outcomes:
+            earlier = shown.get(outcome.target)
+            # The blocking night, else the latest night with warnings, else the latest night.
+            if blocked or earlier is None or outcome.failures(WARNING) or not earlier.failures(WARNING):
+                shown[outcome.target] = outcome
+        if blocked:
+            stop_run_at(context, night)
+            break
     docs = _build_docs(context, database)
     if docs is not None:
         context.log.info(f"Data Docs: {docs}")
-    yield from _results(outcomes, asset_of, selected, docs)
+    yield from _results(shown.values(), asset_of, selected, docs)
 
 
 def build_mart_checks(

@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.defs.partitions import extract_dates
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.report import night_report
+from orchestration.night.catch_up import run_nights
 from orchestration.night.publish import read_publication_tables
 from orchestration.night.report import report_path
 from orchestration.night.summary import night_summary_text
@@ -36,6 +37,17 @@ def night_summary(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         with warehouse.connect(read_only=True) as con:
             text = night_summary_text(
                 con, extract_date, started_at=stats.start_time, published=published, quality=quality
+            )
+    nights = run_nights(context.run.tags, context.partition_key)
+    if len(nights) > 1:  # a catch-up run: which nights this one build holds, and their raw checks
+        text = text.rstrip("\n") + (
+            f"\n\nCatch-up: {len(nights)} nights landed in this run ({', '.join(map(str, nights))}), "
+            f"built and published once as of {extract_date}.\n"
+        )
+        for night in nights[:-1]:
+            section = summary_markdown(night, warehouse.published)
+            text += "\n" + section.replace(
+                "## Data quality", f"## Data quality of {night} (landed in this run)", 1
             )
     text = text.rstrip("\n") + f"\n\nReport: {report_path(warehouse.published)}\n"
     path = warehouse.settings.summaries_dir / f"{extract_date.isoformat()}.md"

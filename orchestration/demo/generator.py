@@ -14,12 +14,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from orchestration.core.contract import load_contract
+from orchestration.core.contract import objects_in_use
 
 from . import fmt, lazy
 from . import vocab as V
 from .costs import build_costs
 from .crm import build_crm
+from .crm.hubspot import to_hubspot
 from .dirty import KINDS as DIRTY_KINDS
 from .dirty import Planted, Planter, interleave
 from .nights import Source
@@ -50,9 +51,11 @@ BOM_FILE = "crm/contact.csv"  # written with a UTF-8 byte-order mark on the last
 GROUND_TRUTH_FILES = (
     "deal_source_shares.csv",
     "deals.csv",
+    "id_map.csv",
     "journey_touches.csv",
     "planted_dirty_rows.csv",
     "regime.json",
+    "self_reported_answers.csv",
 )
 DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -89,14 +92,20 @@ def generate(
     dirty_rate: float = 0.002,
     community_strength: float = 1.0,
     last_date: date | None = None,
+    crm: str = "salesforce",
 ) -> dict:
     """Write `out_dir/extracts/<date>/<system>/<object>.csv` for `days` nightly extracts (each folder
     closed by an empty `_SUCCESS`, written last) and `out_dir/ground_truth/`; return a summary.
 
     The last extract date defaults to 2026-11-26 (`last_date`); `first_date` overrides it. Same
     arguments, same bytes. Existing date folders under `out_dir/extracts` are replaced.
+    `crm="hubspot"` writes the same company's CRM in HubSpot shape (orchestration/demo/crm/hubspot.py),
+    with `ground_truth/id_map.csv` mapping its ids to the Salesforce-shaped ones.
     """
     started = time.perf_counter()
+    shape = crm  # `crm` is the simulated CRM below
+    if shape not in ("salesforce", "hubspot"):
+        raise ValueError(f"unknown crm {shape!r}; choose salesforce or hubspot")
     if regime not in REGIMES:
         raise ValueError(f"unknown regime {regime!r}; choose one of {', '.join(REGIMES)}")
     if days < 1 or history_days < 30:
@@ -131,7 +140,7 @@ def generate(
     sources["referral.click"] = web.clicks
     sources.update({f"referral.{k}": v for k, v in ref.sources.items()})
     sources.update({f"costs.{k}": v for k, v in costs.items()})
-    contract = load_contract()
+    contract = objects_in_use("salesforce")  # simulated once, in Salesforce shape
     missing = {o.qualified_name for o in contract} - set(sources)
     if missing:
         raise AssertionError(f"no generator for {sorted(missing)}")
@@ -170,7 +179,8 @@ def generate(
                     )
                 )
         deleted[day.isoformat()] = n_deleted
-        (folder / SUCCESS).write_bytes(b"")  # last: the folder is complete
+        if shape == "salesforce":
+            (folder / SUCCESS).write_bytes(b"")  # last: the folder is complete
     lap("write extracts")
 
     truth.mkdir(parents=True, exist_ok=True)
@@ -181,6 +191,12 @@ def generate(
         json.dumps(_regime_doc(plan, outcome), indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     lap("ground truth")
+    if shape == "hubspot":
+        nights = [d.isoformat() for d in plan.extract_dates]
+        to_hubspot(extracts, truth, nights)
+        for night in nights:
+            (extracts / night / SUCCESS).write_bytes(b"")  # last: the folder is complete
+        lap("hubspot shape")
 
     dirty_counts = {k: 0 for k in DIRTY_KINDS}
     for kind in planted_table.column("kind").to_pylist():
@@ -192,6 +208,7 @@ def generate(
         "nights": [d.isoformat() for d in plan.extract_dates],
         "history_start": str(date(1970, 1, 1) + timedelta(days=plan.t_start // fmt.DAY)),
         "regime": regime,
+        "crm_shape": shape,
         "seed": seed,
         "scale": scale,
         "community_strength": community_strength,
@@ -406,6 +423,7 @@ def _ground_truth(plan: Plan, world: World, outcome: dict, c: np.ndarray, crm, w
         truth / "journey_touches.csv",
         WRITE_OPTIONS,
     )
+    _self_reported_truth(world, crm, truth)
     mean = shares[w].mean(axis=0) if len(w) else np.zeros(4)
     return {
         "won": len(w),
@@ -415,6 +433,31 @@ def _ground_truth(plan: Plan, world: World, outcome: dict, c: np.ndarray, crm, w
         "mean_shares_won": {g: round(float(v), 4) for g, v in zip(V.GROUPS, mean, strict=True)},
         "journey_touches": len(sel),
     }
+
+
+def _self_reported_truth(world: World, crm, truth: Path) -> None:
+    """Every CRM person's true "How did you hear about us?" answer (their origin group's), beside
+    what they wrote (blank: null) on their lead, or on their contact when they had no lead."""
+    people = world.people
+    lead_of, contact_of = people["lead_of"], people["contact_of"]
+    p = np.flatnonzero((lead_of >= 0) | (contact_of >= 0))
+    record_id = pc.coalesce(
+        crm.ids["lead"].take(pa.array(lead_of[p], mask=lead_of[p] < 0)),
+        crm.ids["contact"].take(pa.array(contact_of[p], mask=contact_of[p] < 0)),
+    )
+    answers = crm.self_reported
+    pacsv.write_csv(
+        pa.table(
+            {
+                "record_id": record_id,
+                "true_group": fmt.take(V.GROUPS, answers["origin"][p]),
+                "true_answer": fmt.strings([answers["truth"][i] for i in p.tolist()]),
+                "written_answer": fmt.strings([answers["written"][i] for i in p.tolist()]),
+            }
+        ),
+        truth / "self_reported_answers.csv",
+        WRITE_OPTIONS,
+    )
 
 
 def _regime_doc(plan: Plan, outcome: dict) -> dict:

@@ -21,7 +21,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.core.contract import ContractObject, load_contract
+from orchestration.core.contract import ContractObject, load_contract, objects_in_use
+from orchestration.core.dbt_vars import project_vars
+from orchestration.core.erasure import ERASED_ROWS, ERASURE_LOG
 from orchestration.night.landing import (
     LANDING_LOG,
     RAW_SCHEMA,
@@ -32,6 +34,8 @@ from orchestration.night.landing import (
     _record_batches,
     _sha256,
     check_contract_columns,
+    file_format,
+    object_file,
     read_header,
 )
 
@@ -63,11 +67,26 @@ def ensure_raw_tables(spark, objects=None) -> None:
     spark.sql(f"create database if not exists {RAW_SCHEMA}")
     for obj in objects or load_contract():
         columns = ", ".join(f"{_quote(c)} string" for c in obj.column_names)
+        table = f"{RAW_SCHEMA}.{obj.identifier}"
         spark.sql(
-            f"create table if not exists {RAW_SCHEMA}.{obj.identifier} ({columns}, "
+            f"create table if not exists {table} ({columns}, "
             "_source_file string, _row_number bigint, _loaded_at timestamp, _extract_date date) "
             "using parquet partitioned by (_extract_date)"
         )
+        # A column added to the contract later (an optional one) is added to an existing raw table.
+        existing = {f.name for f in spark.table(table).schema.fields}
+        added = [c for c in obj.column_names if c not in existing]
+        if added:
+            spark.sql(f"alter table {table} add columns ({', '.join(f'{_quote(c)} string' for c in added)})")
+    # The erasure tables staging reads (closecredit forget runs on DuckDB only: empty here).
+    spark.sql(
+        f"create table if not exists {ERASURE_LOG} (erasure_id string, identity_kind string, "
+        "person_key string, reason string, erased_at timestamp) using parquet"
+    )
+    spark.sql(
+        f"create table if not exists {ERASED_ROWS} (extract_date date, system string, object string, "
+        "source_file string, row_number bigint, erased_by string, erased_at timestamp) using parquet"
+    )
     logged = ", ".join(f"{name} {kind}" for name, kind in LOG_COLUMNS[1:])
     spark.sql(
         f"create table if not exists {LANDING_LOG} ({logged}, extract_date date) "
@@ -136,14 +155,21 @@ def land_object(
         result = land_object(spark, obj, extracts_root, extract_date, log)
         _write_log(spark, extract_date, log)
         return result
-    path = extracts_root / extract_date.isoformat() / obj.relative_path
-    source_file = path.relative_to(extracts_root).as_posix()
-    if not path.exists():
+    try:
+        path = object_file(extracts_root, obj, extract_date)
+    except LandingError as exc:
+        source_file = f"{extract_date.isoformat()}/{obj.relative_path}"
+        result = ObjectLanding(obj.qualified_name, source_file, "failed", 0, str(exc))
+        _log(log, obj, extract_date, result, file_sha256=None)
+        return result
+    if path is None:
+        source_file = f"{extract_date.isoformat()}/{obj.relative_path}"
         result = ObjectLanding(
             obj.qualified_name, source_file, "missing", 0, f"{source_file}: no file tonight"
         )
         _log(log, obj, extract_date, result, file_sha256=None)
         return result
+    source_file = path.relative_to(extracts_root).as_posix()
     sha = _sha256(path)
     previous = [
         r for r in log if r["system"] == obj.system and r["object"] == obj.name and r["status"] == "landed"
@@ -158,6 +184,8 @@ def land_object(
     scratch.mkdir()
     try:
         header = read_header(path, source_file)
+        if not header and file_format(path) == ".jsonl":
+            header = obj.column_names  # an empty JSON-lines file: no rows, so no column is missing
         check_contract_columns(obj, header, source_file)
         existing = [f.name for f in spark.table(table).schema.fields]
         extra = [c for c in header if c not in existing]
@@ -197,8 +225,9 @@ def land_object(
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def land_night(spark, extracts_root: Path, extract_date: date) -> NightLanding:
-    """Land every contract object of one night on Spark; a bad file fails only its own object."""
+def land_night(spark, extracts_root: Path, extract_date: date, crm_source: str | None = None) -> NightLanding:
+    """Land every contract object of one night that the CRM shape in use reads (var `crm_source`,
+    as landing.py) on Spark; a bad file fails only its own object."""
     folder = extracts_root / extract_date.isoformat()
     night = NightLanding(extract_date, folder, complete=(folder / SUCCESS_MARKER).exists())
     if not night.complete:
@@ -208,7 +237,7 @@ def land_night(spark, extracts_root: Path, extract_date: date) -> NightLanding:
     # night killed half-way has no log lines for what it wrote, so its next landing lands again,
     # overwriting the same partitions.
     log = _night_log(spark, extract_date)
-    for obj in load_contract():
+    for obj in objects_in_use(crm_source or project_vars()["crm_source"]):
         night.objects.append(land_object(spark, obj, extracts_root, extract_date, log))
     _write_log(spark, extract_date, log)
     return night

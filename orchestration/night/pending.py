@@ -19,8 +19,8 @@ from orchestration.night.landing import SUCCESS_MARKER, extract_folders
 from orchestration.night.publish import published_nights
 
 EXPECTED_LAYOUT = (
-    "<extracts>/<YYYY-MM-DD>/<system>/<object>.csv, one folder per night with a _SUCCESS file "
-    "once the night is complete"
+    "<extracts>/<YYYY-MM-DD>/<system>/<object>.csv (or .csv.gz, .parquet, .jsonl), one folder per "
+    "night with a _SUCCESS file once the night is complete"
 )
 
 

@@ -9,11 +9,12 @@ its half-written temp file is removed by the next publish.
 The published file holds:
 
 - schema `marts`: every table and view of the build database's `marts` schema, as tables;
-- `marts._publication`: one row per published table with `as_of_date`, `run_id`, `published_at`,
+- `marts._publication`: one row per published table with `as_of_date` (the night built), `run_id`, `published_at`,
   its row count, and the dbt vars the night was built with (`vars`: every var as the run saw it;
   `var_overrides`: what `closecredit run --vars` changed); the marts themselves are copied unchanged;
 - schema `audit`: `reconciliation` and `quarantine` (staging's audit models), `landing_log`,
-  `publication_log` (every night published from this build database) and `run_failures` (the
+  `publication_log` (every night published from this build database: a catch-up run that built
+  several nights at once lists each of them, with the same run) and `run_failures` (the
   failure records of the runs that failed).
 """
 
@@ -134,17 +135,22 @@ def publish(
     failures_dir: Path | None = None,
     dbt_vars: dict | None = None,
     var_overrides: dict | None = None,
+    nights: list[date] | None = None,
 ) -> Publication:
     """Copy marts + audit from the build database `con` into a new file and swap it in.
 
     The caller holds the warehouse lock. `con` is a read-write connection to the build database
-    (the night is recorded in its publication log once the new file is in place)."""
+    (the nights built, `nights`, default `as_of_date` only, are recorded in its publication log
+    once the new file is in place, one row each)."""
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(published)
     temp = published.with_name(f"{published.name}{TEMP_MARKER}{run_id}")
     ensure_publication_log(con)
     published_at = datetime.now(UTC).replace(tzinfo=None)
+    logged = [
+        (night, run_id, published_at, str(published)) for night in sorted({*(nights or []), as_of_date})
+    ]
     tables: dict[str, int] = {}
     con.execute(
         f"attach {_sql_string(str(temp))} as publishing "
@@ -165,11 +171,8 @@ def publish(
             target = f"publishing.{AUDIT_SCHEMA}.{name}"
             if source == PUBLICATION_LOG:
                 # The copy already lists tonight; the build's log does once the rename is done.
-                con.execute(
-                    f"create table {target} as select * from {source} "
-                    "union all select ?::date, ?, ?::timestamp, ?",
-                    [as_of_date, run_id, published_at, str(published)],
-                )
+                con.execute(f"create table {target} as select * from {source}")
+                con.executemany(f"insert into {target} values (?, ?, ?, ?)", logged)
             else:
                 con.execute(f"create table {target} as select * from {source}")
             tables[f"{AUDIT_SCHEMA}.{name}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
@@ -211,10 +214,7 @@ def publish(
     _fsync(temp)
     os.replace(temp, published)
     _fsync(published.parent)
-    con.execute(
-        f"insert into {PUBLICATION_LOG} values (?, ?, ?, ?)",
-        [as_of_date, run_id, published_at, str(published)],
-    )
+    con.executemany(f"insert into {PUBLICATION_LOG} values (?, ?, ?, ?)", logged)
     return Publication(published, as_of_date, run_id, published_at, tables)
 
 

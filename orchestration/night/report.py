@@ -5,7 +5,8 @@ rendered by Altair + vl-convert and inlined in the page).
 Sections, in the order a manager asks: who really closes our deals (credit by source group under
 each model beside legacy_handoff, and the credit shift); what each close costs (per budget and per
 source group, by quarter); where to invest (the investment signals); which model to believe
-(agreement between models, error against the ground truth when there is one); the top channels,
+(which model fits the user's own data and the recommended one, agreement between models, error
+against the ground truth when there is one); the top channels,
 campaigns and partners by credited revenue; the night's data quality and reconciliation.
 
 Every table says which mart and rows it shows (`data-mart`, `data-where`, `data-column` on its
@@ -295,8 +296,84 @@ def _night_vars(con) -> dict:
     return {**project_vars(), **(json.loads(recorded) if recorded else {})}
 
 
+def _share(value) -> str:
+    return "n/a" if value is None or value != value else f"{value:.1%}"
+
+
+def _dark_funnel(con) -> list[str]:
+    """The community share of the latest quarter with and without the self-reported answers
+    (fct_dark_funnel): how much of the community's credit only "How did you hear about us?" shows."""
+    try:
+        row = con.execute(
+            "select period_start, attribution_model, max(self_report_coverage), "
+            "max(community_share_with_self_reports), max(community_share_without_self_reports), "
+            "sum(untracked_deals)::double / nullif(sum(declared_deals), 0) from marts.fct_dark_funnel "
+            "where period_type = 'quarter' group by 1, 2 order by 1 desc limit 1"
+        ).fetchone()
+    except duckdb.CatalogException:  # a file published before the dark funnel existed
+        return []
+    if row is None:
+        return []
+    quarter, model, coverage, with_answers, without_answers, untracked = row
+    return [
+        f"<p>Community share of credited closes in the quarter starting {quarter} under "
+        f"{html.escape(model)}: <b>{_share(with_answers)}</b> with the self-reported answers, "
+        f"{_share(without_answers)} without them (self-report coverage {_share(coverage)}; answers "
+        f"whose group tracking never saw in the journey: {_share(untracked)}).</p>"
+    ]
+
+
+def _signal_model(con, night_vars: dict) -> str:
+    """The model the page leads with: var('signal_model') as the engine resolved it
+    (`fct_model_fit.is_signal_model`; `recommended` = the model-fit rule's pick)."""
+    if _table_exists(con, "marts", "fct_model_fit"):
+        row = con.execute(
+            "select attribution_model from marts.fct_model_fit where is_signal_model"
+        ).fetchone()
+        if row:
+            return row[0]
+    return night_vars.get("signal_model")
+
+
+def _model_fit(con) -> list[str]:
+    """Which model fits the user's own data (fct_model_fit): held-out log-loss and AUC per model,
+    and the recommended model with the rule's reason."""
+    if not _table_exists(con, "marts", "fct_model_fit"):
+        return []
+    frame = _query(
+        con,
+        "select attribution_model, log_loss, auc, held_out_journeys, held_out_conversions, is_recommended, "
+        "recommendation_reason, holdout_method from marts.fct_model_fit order by model_order",
+    )
+    if frame.empty:
+        return []
+    pick = frame[frame["is_recommended"]].iloc[0]
+    return [
+        "<p>Which model fits your own data: each model's channel credits, learned on older journeys, "
+        f"predict whether the held-out journeys ({html.escape(pick.holdout_method.replace('_', ' '))}) "
+        "closed (lower log-loss and higher AUC fit better; AUC 0.5 is chance). "
+        f'Recommended: <b data-recommended="{html.escape(pick.attribution_model)}">'
+        f"{html.escape(pick.attribution_model)}</b>, {html.escape(pick.recommendation_reason)}.</p>",
+        Table(
+            "fct_model_fit",
+            "true",
+            [
+                ("attribution_model", "model", "text"),
+                ("log_loss", "held-out log-loss", "ratio"),
+                ("auc", "held-out AUC", "ratio"),
+                ("held_out_journeys", "held-out journeys", "int"),
+                ("held_out_conversions", "of which won", "int"),
+                ("is_recommended", "recommended", "text"),
+            ],
+            frame,
+            caption='Out-of-sample fit of each model (docs/models.md, "Which model fits")',
+        ).html(),
+    ]
+
+
 def _signals(con, currency: str) -> Section:
     section = Section("invest", "Where to invest")
+    section.parts += _dark_funnel(con)
     quarters = [
         r[0]
         for r in con.execute(
@@ -363,6 +440,7 @@ def _models(con, quarter: date) -> Section:
         )
         .properties(width=26 * len(order), height=26 * len(order))
     )
+    section.parts.extend(_model_fit(con))
     section.parts.append(_svg(heat, "model_agreement", len(frame)))
     others = frame[frame["model"] != frame["other_model"]]
     per_model = (
@@ -540,7 +618,7 @@ def _quality(con, published: Path, as_of: date, report_dir: Path) -> Section:
                 [(c, c.replace("_", " "), kinds[c]) for c in columns],
                 frame,
                 caption=f"Reconciliation of {as_of}: raw rows = staged + superseded + soft-deleted + "
-                "duplicates + quarantined",
+                "duplicates + quarantined + erased",
             ).html()
         )
     return section
@@ -572,7 +650,7 @@ def build_report(published: Path, out: Path | None = None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(published), read_only=True) as con:
         night_vars = _night_vars(con)
-        model = night_vars.get("signal_model")
+        model = _signal_model(con, night_vars)
         as_of, run_id = con.execute("select max(as_of_date), max(run_id) from marts._publication").fetchone()
         currencies = [
             r[0]

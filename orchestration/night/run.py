@@ -1,5 +1,7 @@
 """`closecredit run`: run the Dagster nightly job in this process for the nights that need it,
-and tell a person what happened.
+and tell a person what happened. Several pending nights are one catch-up run (each night landed
+and checked in order, one build as of the last, one publish; night/catch_up.py); `--one-by-one`
+runs each night on its own.
 
 A run holds the warehouse lock from before it decides which nights are pending until its last
 night is published, so a second `closecredit run` (or a run from the UI) waits for it, bounded by
@@ -18,6 +20,7 @@ from datetime import date, timedelta
 import dagster as dg
 
 from orchestration.core.settings import Settings
+from orchestration.night import catch_up
 from orchestration.night.build_vars import full_refresh_reason, recorded_vars
 from orchestration.night.pending import ExtractsLayoutError, Nights, read_nights
 from orchestration.ops.failures import handle_failed_run
@@ -119,8 +122,10 @@ def run_nights(
     start: date | None = None,
     end: date | None = None,
     log_level: str = "WARNING",
+    one_by_one: bool = False,
 ) -> int:
-    """Land, build and publish each pending night in date order (or the one `only` night)."""
+    """Land every pending night in date order (or the one `only` night), build and publish once as
+    of the last; with `one_by_one`, each night is built and published on its own."""
     try:
         nights = read_nights(settings.extracts_root, settings.published)
     except ExtractsLayoutError as exc:
@@ -144,7 +149,7 @@ def run_nights(
                 return _run_spark_locked(settings, only, start, end)
             # Opened under the lock: two runs on a fresh DAGSTER_HOME would race creating its storage.
             instance = dg.DagsterInstance.from_config(str(ensure_dagster_home(settings.dagster_home_path)))
-            return _run_locked(settings, instance, only, start, end, log_level)
+            return _run_locked(settings, instance, only, start, end, log_level, one_by_one)
     except WarehouseBusy as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_BUSY
@@ -164,7 +169,7 @@ def _announce_vars(settings: Settings) -> None:
         print(reason)
 
 
-def _run_locked(settings: Settings, instance, only, start, end, log_level) -> int:
+def _run_locked(settings: Settings, instance, only, start, end, log_level, one_by_one=False) -> int:
     from orchestration.definitions import build_defs
 
     for orphan in recover_orphans(instance):
@@ -189,43 +194,16 @@ def _run_locked(settings: Settings, instance, only, start, end, log_level) -> in
         flush=True,
     )
     _announce_vars(settings)
-    for night in todo:
-        tags = {
-            MARKER_TAG: extract_marker(nights.root / night.isoformat()) or "",
-            LAUNCHED_BY_TAG: "cli",
-            PID_TAG: str(os.getpid()),
-            HOST_TAG: socket.gethostname(),
-        }
-        # dbt's progress lines go to a log file unless --verbose: the terminal gets the summary.
-        run_log = settings.logs_dir / f"{night.isoformat()}.log"
-        run_log.parent.mkdir(parents=True, exist_ok=True)
-        with (
-            run_log.open("a", encoding="utf-8") as log_file,
-            contextlib.redirect_stdout(sys.stdout if log_level == "DEBUG" else log_file),
-            # Dagster's console logger writes step failures with their stack traces to stderr:
-            # those belong in the log; the terminal gets failure_report's plain lines.
-            contextlib.redirect_stderr(sys.stderr if log_level == "DEBUG" else log_file),
-        ):
-            result = job.execute_in_process(
-                partition_key=night.isoformat(),
-                instance=instance,
-                tags=tags,
-                run_config=_run_config(log_level),
-                raise_on_error=False,
-            )
-        if log_level != "DEBUG":
-            print(f"{night}: dbt and Dagster output in {run_log}")
-        if not result.success:
-            print(f"\nnight {night} FAILED (run {result.run_id}); nothing after it was run:")
-            for line in failure_report(result):
-                print(f"  - {line}")
-            path, _, outcomes = handle_failed_run(instance, instance.get_run_by_id(result.run_id), settings)
-            if path:
-                print(f"failure record: {path}" + (f" ({'; '.join(outcomes)})" if outcomes else ""))
-            print(f"the published warehouse {database} was left as it was")
-            return EXIT_FAILED
-        print()
-        print((settings.summaries_dir / f"{night.isoformat()}.md").read_text(encoding="utf-8"), flush=True)
+    for batch in catch_up.batches(todo, one_by_one):
+        ok, stop = _run_batch(settings, instance, job, nights.root, batch, log_level)
+        if ok:
+            continue
+        before = catch_up.nights_before(batch, stop) if stop else []
+        if before:
+            # The run stopped at a later night: the nights before it are built on their own.
+            print(f"building the nights before {stop}: {', '.join(map(str, before))}", flush=True)
+            _run_batch(settings, instance, job, nights.root, before, log_level)
+        return EXIT_FAILED
     return 0
 
 
@@ -255,3 +233,55 @@ def _run_spark_locked(settings: Settings, only, start, end) -> int:
         steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in done.seconds.items())
         print(f"{night}: {done.rows_landed} rows landed, published {done.published} ({steps})", flush=True)
     return 0
+
+
+def _run_batch(settings: Settings, instance, job, root, batch: list[date], log_level: str):
+    """One run landing `batch` in order, built and published as of its last night: (succeeded,
+    the night whose landing or raw gate stopped it, if one did)."""
+    night = batch[-1]
+    markers = {n: extract_marker(root / n.isoformat()) for n in batch}
+    tags = {
+        MARKER_TAG: markers[night] or "",
+        LAUNCHED_BY_TAG: "cli",
+        PID_TAG: str(os.getpid()),
+        HOST_TAG: socket.gethostname(),
+    }
+    if len(batch) > 1:
+        tags[catch_up.NIGHTS_TAG] = catch_up.nights_tag(batch, markers)
+        print(
+            f"catch-up: landing {', '.join(map(str, batch))}; one build and publish as of {night}", flush=True
+        )
+    # dbt's progress lines go to a log file unless --verbose: the terminal gets the summary.
+    run_log = settings.logs_dir / f"{night.isoformat()}.log"
+    run_log.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        run_log.open("a", encoding="utf-8") as log_file,
+        contextlib.redirect_stdout(sys.stdout if log_level == "DEBUG" else log_file),
+        # Dagster's console logger writes step failures with their stack traces to stderr:
+        # those belong in the log; the terminal gets failure_report's plain lines.
+        contextlib.redirect_stderr(sys.stderr if log_level == "DEBUG" else log_file),
+    ):
+        result = job.execute_in_process(
+            partition_key=night.isoformat(),
+            instance=instance,
+            tags=tags,
+            run_config=_run_config(log_level),
+            raise_on_error=False,
+        )
+    if log_level != "DEBUG":
+        print(f"{night}: dbt and Dagster output in {run_log}")
+    if not result.success:
+        run = instance.get_run_by_id(result.run_id)
+        stop = catch_up.stopped_at(run.tags)
+        where = f"night {stop or night}" + (f" (of {batch[0]}..{night})" if len(batch) > 1 else "")
+        print(f"\n{where} FAILED (run {result.run_id}); nothing after it was run:")
+        for line in failure_report(result):
+            print(f"  - {line}")
+        path, _, outcomes = handle_failed_run(instance, run, settings)
+        if path:
+            print(f"failure record: {path}" + (f" ({'; '.join(outcomes)})" if outcomes else ""))
+        print(f"the published warehouse {settings.published} was left as it was")
+        return False, stop
+    print()
+    print((settings.summaries_dir / f"{night.isoformat()}.md").read_text(encoding="utf-8"), flush=True)
+    return True, None

@@ -2,7 +2,7 @@
 
 The same steps as the Dagster night, in its order: land (orchestration/night/landing_spark.py),
 dbt build of everything the engine reads, the attribution engine (journeys read through Arrow,
-its two tables written back), dbt build of the credit and cost marts, publish into the DuckDB file
+its tables written back), dbt build of the credit and cost marts, publish into the DuckDB file
 at `--database` (orchestration/night/publish_spark.py). One SparkSession serves every step, and dbt
 runs in process on it (dbt-spark `method: session`): the person-key UDF lives in the session, and
 a local Spark's embedded metastore admits one process at a time. dbt's data tests run as on
@@ -70,7 +70,11 @@ def run_spark_night(
     compare the Spark tables themselves); `exclude` leaves more out of both dbt builds."""
     import time
 
-    from orchestration.attribution.warehouse import run_data_driven_attribution
+    from orchestration.attribution.warehouse import (
+        load_engine_inputs,
+        run_credit_bootstrap,
+        run_data_driven_attribution,
+    )
     from orchestration.core.spark import spark_session
     from orchestration.night.landing_spark import land_night
     from orchestration.night.publish_spark import publish_from_spark
@@ -81,7 +85,7 @@ def run_spark_night(
     seconds["session"] = time.monotonic() - started
 
     step = time.monotonic()
-    landing = land_night(spark, settings.extracts_root, night)
+    landing = land_night(spark, settings.extracts_root, night, settings.project_vars()["crm_source"])
     if not landing.complete:
         raise SparkNightError(f"{landing.folder} has no _SUCCESS file: the night is not complete")
     if landing.failures:
@@ -97,7 +101,11 @@ def run_spark_night(
     seconds["dbt"] = time.monotonic() - step
 
     step = time.monotonic()
-    run_data_driven_attribution(spark, night, settings.overrides)
+    # As the Dagster asset (orchestration/defs/attribution.py): journeys read once, then the
+    # data-driven credits with the model fit, then the bootstrap replicates.
+    inputs = load_engine_inputs(spark, night, settings.overrides)
+    run_data_driven_attribution(spark, night, settings.overrides, inputs=inputs)
+    run_credit_bootstrap(spark, night, settings.overrides, inputs=inputs)
     seconds["engine"] = time.monotonic() - step
 
     second = [*base, "--select", ENGINE_OUTPUT]

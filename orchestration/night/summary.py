@@ -92,6 +92,63 @@ def journey_section(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+UNCLASSIFIED_ANSWERS_SHOWN = 20
+
+
+def self_reported_section(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """How did you hear about us: coverage, the dark funnel of the latest quarter, and the answers
+    no rule of seeds/mappings/self_reported_rules.csv maps (with counts, so users extend the seed)."""
+    answers = _optional(
+        con,
+        "select count(*), sum(case when is_unclassified then 1 else 0 end) from main.int_self_reported_answers",
+    )
+    if not answers or not answers[0][0]:
+        return []
+    total, unclassified = answers[0]
+    parts = [
+        "",
+        "## Self-reported source",
+        "",
+        f"People who answered: {format_number(total)}; answers no rule maps: {format_number(unclassified)}.",
+    ]
+    funnel = _optional(
+        con,
+        "select attribution_model, period_start, max(self_report_coverage), "
+        "sum(untracked_deals)::double / nullif(sum(declared_deals), 0), "
+        "sum(case when source_group = 'community' then untracked_deals end)::double "
+        "/ nullif(sum(case when source_group = 'community' then declared_deals end), 0), "
+        "max(community_share_with_self_reports), max(community_share_without_self_reports) "
+        "from marts.fct_dark_funnel where period_type = 'quarter' "
+        "group by attribution_model, period_start order by period_start desc limit 1",
+    )
+    if funnel:
+        model, quarter, coverage, untracked, community_untracked, with_, without = funnel[0]
+        parts.append(
+            f"Dark funnel, quarter of {quarter.isoformat()}: self-report coverage {format_share(coverage)}; "
+            f"answers whose group tracking never saw in the journey {format_share(untracked)} "
+            f"(community {format_share(community_untracked)}); community share of credited closes under "
+            f"{model} {format_share(with_)} with the answers, {format_share(without)} without."
+        )
+    if unclassified:
+        rows = con.execute(
+            "select folded_answer, count(*) as n, count(*) over () as answers from main.int_self_reported_answers "
+            "where is_unclassified group by folded_answer order by n desc, folded_answer limit $shown",
+            {"shown": UNCLASSIFIED_ANSWERS_SHOWN},
+        ).fetchall()
+        parts += [
+            "",
+            "Unclassified answers (add rules to seeds/mappings/self_reported_rules.csv):",
+            "",
+            _table(
+                ["answer (folded)", "people"],
+                [(a, n) for a, n, _ in rows],
+                total_rows=rows[0][2] if rows else None,
+                source="main.int_self_reported_answers",
+            ),
+        ]
+    return parts
+
+
 def credit_section(con: duckdb.DuckDBPyConnection) -> list[str]:
     groups = source_groups(touch_groups_only=True)
     shares = _optional(
@@ -213,7 +270,7 @@ def night_summary_text(
             "",
             _table(["table", "rows"], sorted(published["tables"].items())),
         ]
-    parts += journey_section(con) + credit_section(con)
+    parts += journey_section(con) + self_reported_section(con) + credit_section(con)
     if reasons:
         parts += [
             "",

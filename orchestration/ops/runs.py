@@ -74,16 +74,44 @@ def nightly_runs(instance: dg.DagsterInstance, night: date | None = None, status
     )
 
 
+# How many of the newest runs are searched for a catch-up run that landed a night it was not
+# built as of (runs built as of the night are found by their partition, however old).
+CATCH_UP_LOOKBACK = 200
+
+
+def runs_covering(instance: dg.DagsterInstance, night: date) -> list:
+    """The nightly runs that landed `night`, newest first: those built as of it (its partition)
+    and the catch-up runs that landed it on the way to a later night."""
+    from orchestration.night.catch_up import run_nights
+
+    runs = {run.run_id: run for run in nightly_runs(instance, night)}
+    for run in nightly_runs(instance, limit=CATCH_UP_LOOKBACK):
+        if run.run_id not in runs and night in run_nights(run.tags, run.tags.get(PARTITION_TAG)):
+            runs[run.run_id] = run
+    return sorted(runs.values(), key=lambda run: -_created(instance, run))
+
+
+def _created(instance: dg.DagsterInstance, run) -> float:
+    record = instance.get_run_record_by_id(run.run_id)
+    return record.create_timestamp.timestamp() if record else 0.0
+
+
 def night_is_handled(instance: dg.DagsterInstance, night: date, marker: str | None) -> str | None:
     """Why a night needs no new run (None when it does): a run is queued or going, a run
     succeeded, or a run already failed on this very delivery (running it again would fail again:
-    the operator re-runs it with `closecredit run --date`, or the exporter re-delivers it)."""
-    for run in nightly_runs(instance, night):
+    the operator re-runs it with `closecredit run --date`, or the exporter re-delivers it). A
+    catch-up run that stopped at a later night did not fail on this one: it is run again."""
+    from orchestration.night.catch_up import nights_before, run_markers, stopped_at
+
+    for run in runs_covering(instance, night):
         if run.status in IN_FLIGHT:
             return f"run {run.run_id} is {run.status.value.lower()}"
         if run.status == dg.DagsterRunStatus.SUCCESS:
             return f"run {run.run_id} succeeded"
-        if marker and run.tags.get(MARKER_TAG) == marker:
+        markers = run_markers(run.tags, run.tags.get(PARTITION_TAG))
+        if night in nights_before(list(markers), stopped_at(run.tags)) and stopped_at(run.tags):
+            continue
+        if marker and markers.get(night) == marker:
             return f"run {run.run_id} failed on this delivery"
     return None
 

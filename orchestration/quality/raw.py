@@ -292,7 +292,7 @@ def file_profile(
                 message = message or str(exc)
                 status = "failed" if status != "failed" else status
             else:
-                missing = [c for c in obj.column_names if c not in header]
+                missing = obj.missing_from(header)
                 missing_columns = ", ".join(missing) if missing else None
     rows = night_row_count(con, obj, extract_date) if total_rows is None else total_rows
     quarantined = night_quarantined(con, obj, extract_date) if quarantined_rows is None else quarantined_rows

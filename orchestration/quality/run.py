@@ -80,8 +80,22 @@ def validate_raw_object(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     overrides: dict | None = None,
 ) -> tuple[SuiteOutcome, dict]:
-    """One object's suite over one extract night: the file profile, then the rows in chunks."""
+    """One object's suite over one extract night: the file profile, then the rows in chunks. An
+    object of the CRM shape not in use (var `crm_source`) is skipped with that reason."""
     suite = suite or raw_suites()[obj.qualified_name]
+    crm_source = dbt_vars(overrides)["crm_source"]
+    if obj.crm_source not in (None, crm_source):
+        outcome = SuiteOutcome(
+            suite=suite.name,
+            kind="raw",
+            target=obj.qualified_name,
+            night=night.isoformat(),
+            suite_file=shown_path(suite.path),
+            skipped_reason=(
+                f"{obj.qualified_name} is a {obj.crm_source} object and crm_source is {crm_source}"
+            ),
+        )
+        return outcome, None
     run = SuiteRun(suite.name, _prepared(raw_expectations(obj, suite), night, overrides), suite.batch_of)
     total = night_row_count(con, obj, night)
     profile = file_profile(con, obj, night, suite.baseline, extracts_root, total_rows=total)

@@ -9,7 +9,7 @@ import shutil
 import duckdb
 import pytest
 
-from tests.e2e.compare import differences, snapshot
+from tests.compare_marts import BUILD_STATE_TABLES, differences, snapshot
 from tests.e2e.conftest import Site
 
 pytestmark = pytest.mark.e2e
@@ -20,13 +20,16 @@ def test_run_lands_builds_publishes_and_prints_the_summary(backfill, extracts):
     d1, d2, d3 = extracts.complete
     out = done.stdout
     assert f"nights to run: {d1}, {d2}" in out
+    # Catch-up: both nights landed in one run, built and published once, as of D2.
+    assert f"catch-up: landing {d1}, {d2}; one build and publish as of {d2}" in out
     # The folder still being written is reported, never read.
     assert (
         f"{extracts.incomplete}: {extracts.root / extracts.incomplete.isoformat()} has no _SUCCESS file yet; skipped"
         in out
     )
-    for night in (d1, d2):
-        assert f"# closecredit night {night}" in out
+    assert f"# closecredit night {d2}" in out and f"# closecredit night {d1}" not in out
+    assert f"Catch-up: 2 nights landed in this run ({d1}, {d2})" in out
+    assert f"## Data quality of {d1} (landed in this run)" in out  # each night's raw checks shown
     assert "Duration: " in out and " s. Rows landed tonight: " in out
     assert "## Rows per layer and object" in out
     assert "| object | landed tonight | raw | staged |" in out and "quarantined tonight" in out
@@ -64,24 +67,28 @@ def test_status_shows_published_pending_incomplete_and_last_runs(backfill, extra
     assert f"{d3}  pending" in out
     assert f"{extracts.incomplete}  incomplete (no _SUCCESS)" in out
     assert "lock:      free" in out
-    assert out.count("  SUCCESS  ") == 2 and out.count("  cli") == 2
+    assert out.count("  SUCCESS  ") == 1 and out.count("  cli") == 1  # one catch-up run
 
 
-def test_two_night_backfill_equals_two_single_nights(backfill, extracts, tmp_path):
+def test_catch_up_equals_the_nights_run_one_by_one(backfill, extracts, tmp_path):
+    """`backfill` landed D1 and D2 in one run and built once; `--one-by-one` builds and publishes
+    each night: the published marts and audit tables, and the build database, are the same."""
     backfilled, _ = backfill
     d1, d2, _ = extracts.complete
     singles = Site(tmp_path, extracts.root)
+    done = singles.run("run", "--from", d1.isoformat(), "--to", d2.isoformat(), "--one-by-one")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "catch-up" not in done.stdout
     for night in (d1, d2):
-        done = singles.run("run", "--date", night.isoformat())
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert f"nights to run: {night}" in done.stdout
+        assert f"# closecredit night {night}" in done.stdout
     published = differences(
         snapshot(backfilled.database, {"marts", "audit"}), snapshot(singles.database, {"marts", "audit"})
     )
     assert published == []
+    # The incremental models record each build: one in a catch-up, one per night here.
     built = differences(
-        snapshot(backfilled.build_database, {"main", "raw"}),
-        snapshot(singles.build_database, {"main", "raw"}),
+        snapshot(backfilled.build_database, {"main", "raw"}, BUILD_STATE_TABLES),
+        snapshot(singles.build_database, {"main", "raw"}, BUILD_STATE_TABLES),
     )
     assert built == []
     assert any(name.startswith("main.stg_") for name in snapshot(singles.build_database, {"main"}))

@@ -15,7 +15,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.core.dbt_vars import project_vars
 from orchestration.night.report import BASELINE_MODEL, BUDGETS, TOP_N, TOP_RANKINGS, report_path
 from tests.e2e.browser import Browser, find_chromium
 
@@ -133,7 +132,9 @@ def test_currency_and_as_of_date_are_the_published_ones(page):
 
 def test_each_chart_draws_one_mark_per_mart_row(page):
     site, _, seen, _ = page
-    model = project_vars()["signal_model"]
+    model = _mart(site, "select attribution_model from marts.fct_model_fit where is_signal_model")[0][
+        "attribution_model"
+    ]
     quarter = "(select max(period_start) from marts.fct_credit_by_source where period_type = 'quarter')"
     count = lambda sql: _mart(site, sql)[0]["n"]  # noqa: E731
     credit = f"from marts.fct_credit_by_source where period_type = 'quarter' and period_start = {quarter}"
@@ -177,6 +178,7 @@ def test_every_number_in_a_mart_table_equals_the_mart(page):
         "fct_cost_per_close_by_resource",
         "fct_cost_per_close",
         "fct_model_evaluation",
+        "fct_model_fit",
         "audit.reconciliation",
     }
     checked = 0
@@ -208,7 +210,9 @@ def test_derived_numbers_equal_what_the_marts_give(page):
     recomputed here, each ranking from fct_close_credit and the dimension that names its key."""
     site, _, seen, _ = page
     derived = {t["derived"].split(":")[0]: t for t in seen["tables"] if t["derived"]}
-    model = project_vars()["signal_model"]
+    model = _mart(site, "select attribution_model from marts.fct_model_fit where is_signal_model")[0][
+        "attribution_model"
+    ]
     for chart_id, _, key, extra, dim, _ in TOP_RANKINGS:
         source = f"marts.{dim}" if dim else "marts.fct_close_credit"
         top = _mart(

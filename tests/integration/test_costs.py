@@ -164,7 +164,8 @@ from (values
 ) as t (period_type, period_start, source_group, attribution_model, credited_closes, credited_revenue)
 """
 RESTATED_SELECT = (
-    "+int_costs_by_period source_groups int_deal_outcomes_by_period "
+    "+int_costs_by_period source_groups int_deal_outcomes_by_period +int_credit_replicates "
+    "stg_attribution__model_fits fct_model_fit "
     "fct_cost_per_close fct_cost_per_close_by_resource fct_investment_signals"
 )
 
@@ -182,6 +183,12 @@ def restated(run_dbt, tmp_path_factory) -> Path:
         con.execute("create schema if not exists marts")
         con.execute(STUB_OPPORTUNITIES)
         con.execute(STUB_CREDIT)
+        # The signals show the dark funnel's share beside the community ones: none here.
+        con.execute(
+            "create table marts.fct_dark_funnel as select 'month' as period_type, date '2026-03-01' as "
+            "period_start, 'community' as source_group, cast(null as double) as "
+            "community_share_without_self_reports where false"
+        )
     run_dbt(
         [
             *build_args(NIGHT_2, select=RESTATED_SELECT),

@@ -35,6 +35,8 @@ def journey(name: str, lc: int, oc: int, groups: list[str], days: list[int]) -> 
             "days_before_close": days[i - 1],
             "source_group": groups[i - 1],
             "is_owner_touch": False,
+            "touch_kind": "web_session",
+            "channel": groups[i - 1],
         }
         for i in range(1, n + 1)
     ] + [
@@ -48,6 +50,8 @@ def journey(name: str, lc: int, oc: int, groups: list[str], days: list[int]) -> 
             "days_before_close": 0,
             "source_group": "sales",
             "is_owner_touch": True,
+            "touch_kind": "opportunity_owner",
+            "channel": "opportunity_owner",
         }
     ]
 
@@ -157,6 +161,9 @@ def test_sql_matches_the_numpy_reference(credit, model):
 
 
 def test_every_model_sums_to_one_for_every_deal(credit):
+    # self_reported credits answers or the no_self_report touch, which int_credit_touches adds and
+    # these hand-made journeys lack (its unit tests and the nightly invariants cover it).
+    credit = credit[credit.attribution_model != "self_reported"]
     totals = credit.groupby(["opportunity_id", "attribution_model"]).credit_fraction.sum()
     assert len(totals) == credit.opportunity_id.nunique() * (len(RULE_MODELS) + 1)
     assert max(abs(t - 1.0) for t in totals) < 1e-9

@@ -176,6 +176,59 @@ def test_a_blocked_night_builds_and_publishes_nothing(tmp_path):
     shutil.rmtree(tmp_path / "dagster_home", ignore_errors=True)
 
 
+def test_a_catch_up_run_gates_each_night_and_stops_at_the_first_blocked_one(tmp_path):
+    """The real nightly job as one catch-up run of three nights: the middle night's opportunity
+    file blocks (10 of 50 amounts unparseable), the last night is clean. Every night is landed in
+    order with its landing record, the gate is evaluated per night (the clean last night does not
+    hide the bad one), the run is stopped at the bad night and nothing is built or published."""
+    from orchestration.core.settings import Settings
+    from orchestration.definitions import build_defs
+    from orchestration.night.catch_up import NIGHTS_TAG, STOPPED_TAG, nights_tag
+    from tests.contract_rows import write_night
+    from tests.unit.quality.quality_rows import clean_rows
+
+    d1, d2, d3 = date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26)
+    published = tmp_path / "warehouse" / "closecredit.duckdb"
+    defs = build_defs(Settings(database=str(published), extracts=str(tmp_path / "extracts")))
+    for night in (d1, d2, d3):
+        rows = {obj.qualified_name: clean_rows(obj, 50, night) for obj in load_contract()}
+        if night == d2:
+            for row in rows["crm.opportunity"][:10]:
+                row["amount"] = "n/a"
+        write_night(tmp_path / "extracts", night, rows)
+
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("extract_date", [n.isoformat() for n in (d1, d2, d3)])
+    result = defs.resolve_job_def("nightly").execute_in_process(
+        partition_key=d3.isoformat(),
+        instance=instance,
+        tags={NIGHTS_TAG: nights_tag([d1, d2, d3])},
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    assert instance.get_run_by_id(result.run_id).tags[STOPPED_TAG] == d2.isoformat()
+    succeeded = {e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_SUCCESS}
+    assert "raw_extracts" in succeeded
+    assert not succeeded & {"closecredit_dbt_models", "published_warehouse", "night_summary"}
+    assert not published.exists()
+    with duckdb.connect(str(tmp_path / "warehouse" / "closecredit.build.duckdb"), read_only=True) as con:
+        landed = con.execute(
+            "select extract_date, count(*) from raw.landing_log where status = 'landed' group by 1 order by 1"
+        ).fetchall()
+    assert [night for night, _ in landed] == [d1, d2, d3]  # each night its own landing record
+    blocking = [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        and e.event_specific_data.check_name == "gx_blocking"
+        and not e.event_specific_data.passed
+    ]
+    assert [b.asset_key.to_user_string() for b in blocking] == ["raw/crm/opportunity"]
+    assert f"night {d2.isoformat()}" in blocking[0].description
+    assert f"{d2.isoformat()}/crm/opportunity.csv row 1" in blocking[0].description
+
+
 # --- mart suites on a real night's marts -------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from orchestration.core.contract import (
     load_contract,
     render_markdown,
 )
+from orchestration.demo.crm.hubspot import SHAPE as HUBSPOT_SHAPE
 from orchestration.night.landing import RAW_SCHEMA
 from tests.contract_rows import contract_params
 
@@ -57,6 +58,26 @@ PINNED_SEMANTICS_AND_KEYS = {
     "costs.sales_cost": ("restatable", ("month", "user_id", "cost_type")),
     "costs.program_cost": ("restatable", ("month", "program")),
     "costs.fx_rate": ("restatable", ("month", "currency_iso_code")),
+    # The HubSpot shape (issue 16): the same deltas, Fivetran's key names.
+    **{
+        f"hubspot.{name}": ("delta", (key,))
+        for name, key in (
+            ("company", "id"),
+            ("contact", "id"),
+            ("deal", "deal_id"),
+            ("deal_contact", "id"),
+            ("deal_stage", "id"),
+            ("campaign", "id"),
+            ("campaign_contact", "id"),
+            ("engagement_call", "id"),
+            ("engagement_email", "id"),
+            ("engagement_task", "id"),
+            ("engagement_note", "id"),
+            ("engagement_meeting", "id"),
+            ("owner", "owner_id"),
+        )
+    },
+    "hubspot.contact_form_submission": ("append", ("conversion_id",)),
 }
 # Key columns that may be empty (so they cannot be required): a spend line without a campaign.
 NULLABLE_KEY_COLUMNS = {("costs.marketing_spend", "campaign_id")}
@@ -80,7 +101,39 @@ PINNED_REQUIRED = {
     ("web.event", "event_type"),
     ("web.event", "occurred_at"),
 }
-PINNED_REQUIRED_IF = {("crm.opportunity", "amount"): "is_won"}
+PINNED_REQUIRED_IF = {
+    ("crm.opportunity", "amount"): "is_won",
+    ("hubspot.deal", "property_amount"): "property_hs_is_closed_won",
+}
+
+
+def hubspot_mirror(qualified_name: str) -> dict[str, str]:
+    """A HubSpot object's columns that stand for a Salesforce column (the demo writes them from
+    it, orchestration/demo/crm/hubspot.py): {hubspot column: crm.<object>.<column>}."""
+    system, name = qualified_name.split(".", 1)
+    if system != "hubspot":
+        return {}
+    return {
+        column: f"crm.{sf_object}.{source}"
+        for sf_object, _, columns in HUBSPOT_SHAPE[name]
+        for column, source in columns.items()
+        if isinstance(source, str)
+    }
+
+
+# HubSpot columns that stand for no Salesforce column, and their types.
+HUBSPOT_OWN_TYPES = {
+    "property_lifecyclestage": "text",
+    "associated_deal_id": "text",
+    "associated_company_id": "text",
+    "first_name": "text",
+    "last_name": "text",
+    "contact_id": "text",
+    "form_id": "text",
+    "page_url": "text",
+    "title": "text",
+    "timestamp": "timestamp",
+}
 # Required by the YAML beyond the pin's rule above, and why (keep this list short).
 STRICTER_THAN_PIN = {
     ("costs.fx_rate", "rate_to_usd"): "a rate without a value converts nothing",
@@ -111,7 +164,14 @@ MONEY_NAMES = {"amount", "spend", "budgeted_cost", "actual_cost"}
 
 
 def conventional_type(qualified_name: str, column: str) -> str:
-    """The logical type a column's name implies (currency codes are `currency`)."""
+    """The logical type a column's name implies (currency codes are `currency`); a HubSpot column
+    has the type of the Salesforce column it stands for."""
+    mirrored = hubspot_mirror(qualified_name)
+    if column in mirrored:
+        sf_object, sf_column = mirrored[column].rsplit(".", 1)
+        return conventional_type(sf_object, sf_column)
+    if qualified_name.startswith("hubspot."):
+        return HUBSPOT_OWN_TYPES.get(column, "text")
     if column == "currency_iso_code":
         return "currency"
     if column.endswith("_at") or column in TIMESTAMP_NAMES:
@@ -130,6 +190,12 @@ def conventional_type(qualified_name: str, column: str) -> str:
 def required_by_pin(obj) -> set[str]:
     key = {c for c in obj.key if (obj.qualified_name, c) not in NULLABLE_KEY_COLUMNS}
     listed = {c for q, c in PINNED_REQUIRED if q == obj.qualified_name}
+    # A HubSpot column is required where the Salesforce column it stands for is.
+    listed |= {
+        h for h, s in hubspot_mirror(obj.qualified_name).items() if tuple(s.rsplit(".", 1)) in PINNED_REQUIRED
+    }
+    if obj.qualified_name == "hubspot.contact_form_submission":
+        listed.add("timestamp")
     currencies = {c.currency_column for c in obj.columns if c.currency_column}
     return key | listed | currencies
 

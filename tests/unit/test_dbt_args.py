@@ -8,7 +8,14 @@ from datetime import date
 import pytest
 import yaml
 
-from orchestration.core.dbt_args import AS_OF_DATE_ENV, build_args, dbt_vars, night_build_args, night_env
+from orchestration.core.dbt_args import (
+    AS_OF_DATE_ENV,
+    GATE_FROM_ENV,
+    build_args,
+    dbt_vars,
+    night_build_args,
+    night_env,
+)
 
 NIGHT = date(2026, 11, 26)
 
@@ -83,7 +90,11 @@ def test_night_build_args_leave_dbt_unit_tests_to_make_test():
 def test_night_build_args_keep_the_saved_parse_between_nights():
     # --vars are part of dbt's parse state: the night's date must not be one of them.
     assert "--vars" not in night_build_args()
-    assert night_env(NIGHT) == {AS_OF_DATE_ENV: "2026-11-26"}
+    assert night_env(NIGHT) == {AS_OF_DATE_ENV: "2026-11-26", GATE_FROM_ENV: "2026-11-26"}
+
+
+def test_a_catch_up_build_gates_every_night_from_the_first_it_landed():
+    assert night_env(NIGHT, date(2026, 11, 22)) == {AS_OF_DATE_ENV: "2026-11-26", GATE_FROM_ENV: "2026-11-22"}
 
 
 def test_night_build_args_full_refresh_rebuilds_the_incremental_models():

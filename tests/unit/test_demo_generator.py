@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orchestration.core.contract import load_contract
+from orchestration.core.contract import load_contract, objects_in_use
 from orchestration.demo import REGIMES, generate
 from orchestration.demo import vocab as V
 from orchestration.demo.dirty import BAD_CURRENCIES, BAD_DATES, BAD_MONTHS, BAD_TIMESTAMPS, NON_NUMERIC
@@ -26,7 +26,7 @@ SCALE = 0.005
 DAYS = 3
 LAST = date(2026, 11, 26)
 NIGHTS = ["2026-11-24", "2026-11-25", "2026-11-26"]
-CONTRACT = load_contract()
+CONTRACT = objects_in_use("salesforce")  # the demo's default shape
 BOT = re.compile("|".join(V.BOT_PATTERNS), re.IGNORECASE)
 PREFIXES = {
     "account": "001",
@@ -109,6 +109,7 @@ def test_success_is_written_last_and_ground_truth_sits_beside_the_extracts(demo)
         "regime.json",
         "journey_touches.csv",
         "deals.csv",
+        "self_reported_answers.csv",
     ):
         assert (truth / name).is_file()
     assert not list((root / "extracts").rglob("*shares*"))
@@ -131,10 +132,12 @@ def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path
 
 
 # sha256 over every file the generator writes (relative path, then bytes, in path order), as
-# written by the generator before it streamed (commit 81c4105, everything formatted in memory).
+# written by the generator before it streamed (commit 81c4105, everything formatted in memory);
+# updated on purpose when the leads and contacts gained self_reported_source and the ground truth
+# self_reported_answers.csv (issue 15: the answers draw from their own random stream).
 BEFORE_STREAMING = {
-    (0.01, 3, 5): "81139106535cba1b0f46f1a7dda8c5e38ea2d98354f2cbd50073c1f61d2eb4ef",
-    (0.005, 1, 3): "c01abdb23e4ba3d7c6b300c08a0136e97e4cf2e02d2b6a8242c78519f0a3a015",  # drift on night 0
+    (0.01, 3, 5): "6e25b6f8e4348d2a51db3ed5d1531ec93933e7f00467f1736e70e95ad445032d",
+    (0.005, 1, 3): "fe0638baab273b44b76a947da9213692f47439b9eb7bb9678495d8d585459312",  # drift on night 0
 }
 
 
@@ -563,3 +566,62 @@ def test_raw_rows_hold_the_simulated_journeys(demo):
     assert sum(len(v) for v in expected.values()) > 100
     mismatched = [o for o in expected if rebuilt[o] != expected[o]]
     assert not mismatched, mismatched[:5]
+
+
+def test_self_reported_answers_follow_the_causal_story_with_realistic_noise(demo):
+    """Most people leave the field blank; community-origin people answer more often; Norwegian
+    answers and typos are among them; every written answer is on a lead or contact row."""
+    root, _ = demo
+    truth = pd.read_csv(root / "ground_truth" / "self_reported_answers.csv", keep_default_na=False)
+    answered = truth["written_answer"] != ""
+    assert 0.2 < answered.mean() < 0.6
+    by_group = answered.groupby(truth["true_group"]).mean()
+    assert by_group["community"] > by_group.drop("community").max()
+    written = truth.loc[answered, "written_answer"].str.lower()
+    assert written.str.contains("venn|kollega|anbefal").any()  # Norwegian word of mouth
+    assert written.nunique() > 30  # free-text variants, case and typos, not a picklist
+    leads = pd.concat(read(root, night, "crm/lead.csv") for night in NIGHTS)
+    contacts = pd.concat(read(root, night, "crm/contact.csv") for night in NIGHTS)
+    on_rows = set(leads["self_reported_source"].dropna()) | set(contacts["self_reported_source"].dropna())
+    assert set(truth.loc[answered, "written_answer"]) <= on_rows
+
+
+def test_the_hubspot_shape_rewrites_the_crm_with_mapped_ids(tmp_path):
+    """`crm="hubspot"`: every night holds the HubSpot objects with exactly their contract columns
+    and no Salesforce-shaped CRM file; every CRM id (in the files and the ground truth) is a
+    HubSpot id of id_map.csv, and each planted dirty row still points at its spoiled value."""
+    salesforce = generate(tmp_path / "sf", seed=5, scale=0.01, days=2, dirty_rate=0.009)
+    summary = generate(tmp_path / "hs", seed=5, scale=0.01, days=2, dirty_rate=0.009, crm="hubspot")
+    root, truth = tmp_path / "hs" / "extracts", tmp_path / "hs" / "ground_truth"
+    id_map = pd.read_csv(truth / "id_map.csv", dtype=str)
+    assert id_map["hubspot_id"].is_unique and id_map["salesforce_id"].is_unique
+    hubspot_ids = set(id_map["hubspot_id"])
+    hubspot_objects = [o for o in load_contract() if o.crm_source == "hubspot"]
+    for night in summary["nights"]:
+        assert not (root / night / "crm").exists()
+        for obj in hubspot_objects:
+            assert header(root / night / obj.relative_path) == obj.column_names, obj.qualified_name
+        deals = read(tmp_path / "hs", night, "hubspot/deal.csv")
+        assert deals["deal_id"].dropna().isin(hubspot_ids).all()
+    deals = pd.read_csv(truth / "deals.csv", dtype=str)
+    assert deals["opportunity_id"].isin(hubspot_ids).all()
+    assert len(deals) == len(pd.read_csv(tmp_path / "sf" / "ground_truth" / "deals.csv"))
+    # The planted rows, re-numbered: each names the HubSpot row and column holding the very value
+    # the Salesforce-shaped file spoiled.
+    sf_planted = pd.read_csv(tmp_path / "sf" / "ground_truth" / "planted_dirty_rows.csv", dtype=str)
+    hs_planted = pd.read_csv(truth / "planted_dirty_rows.csv", dtype=str)
+    assert len(hs_planted) == len(sf_planted) == salesforce["dirty_rows_total"] > 0
+    assert (hs_planted["system"] != "crm").all() and (hs_planted["system"] == "hubspot").any()
+    checked = 0
+    for sf, hs in zip(sf_planted.itertuples(), hs_planted.itertuples(), strict=True):
+        if sf.system != "crm" or sf.kind == "orphan_id":
+            continue
+        sf_value = read(tmp_path / "sf", sf.extract_date, f"crm/{sf.object}.csv").iloc[
+            int(sf.row_number) - 1
+        ][sf.column]
+        hs_value = read(tmp_path / "hs", hs.extract_date, f"hubspot/{hs.object}.csv").iloc[
+            int(hs.row_number) - 1
+        ][hs.column]
+        assert (pd.isna(sf_value) and pd.isna(hs_value)) or sf_value == hs_value, (sf, hs)
+        checked += 1
+    assert checked

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.core.contract import get_object, load_contract
+from orchestration.core.contract import crm_sources, get_object, load_contract, objects_in_use
 from orchestration.night.landing import (
     LANDING_LOG,
     METADATA_COLUMNS,
@@ -105,6 +105,16 @@ def assert_other_objects_landed(night_landing, failed_object: str, rows: int = 2
             assert (landing.status, landing.row_count) == ("landed", rows), landing
 
 
+def land_every_shape(con, root, night) -> dict:
+    """Every contract object's landing: the night landed once per CRM shape (var crm_source), the
+    objects of every other system taken from the first."""
+    outcomes = {}
+    for shape in crm_sources():
+        for name, landing in by_object(land_night(con, root, night, crm_source=shape)).items():
+            outcomes.setdefault(name, landing)
+    return outcomes
+
+
 # --- per object -------------------------------------------------------------------------------
 
 
@@ -114,14 +124,14 @@ def landed_twice(tmp_path_factory):
     root = tmp_path_factory.mktemp("landed_twice") / "extracts"
     write_night(root, NIGHT, night_rows())
     con = duckdb.connect(str(root.parent / "warehouse.duckdb"))
-    first = land_night(con, root, NIGHT)
+    first = land_every_shape(con, root, NIGHT)
     raw_after_first = {o.qualified_name: raw_rows(con, o) for o in load_contract()}
     log_after_first = log_rows(con)
-    second = land_night(con, root, NIGHT)
+    second = land_every_shape(con, root, NIGHT)
     yield {
         "con": con,
-        "first": by_object(first),
-        "second": by_object(second),
+        "first": first,
+        "second": second,
         "raw_after_first": raw_after_first,
         "log_after_first": log_after_first,
     }
@@ -175,11 +185,11 @@ def test_extra_column_is_kept_in_raw(warehouse, extracts_root, obj):
 @pytest.mark.parametrize("obj", contract_params())
 def test_missing_contract_column_fails_only_that_object(warehouse, extracts_root, obj):
     write_night(extracts_root, NIGHT, night_rows(2))
-    dropped = obj.column_names[-1]
+    dropped = [c.name for c in obj.columns if not c.optional][-1]
     header = [c for c in obj.column_names if c != dropped]
     write_csv(extracts_root / source_file(obj), header, [valid_row(obj, n) for n in (1, 2)])
 
-    night = land_night(warehouse, extracts_root, NIGHT)
+    night = land_night(warehouse, extracts_root, NIGHT, crm_source=obj.crm_source)
 
     failed = by_object(night)[obj.qualified_name]
     assert failed.status == "failed"
@@ -189,6 +199,39 @@ def test_missing_contract_column_fails_only_that_object(warehouse, extracts_root
     assert raw_rows(warehouse, obj) == []
     assert log_for(warehouse, obj)[0][:3] == ("failed", 0, failed.message)
     assert_other_objects_landed(night, obj.qualified_name)
+
+
+@pytest.mark.parametrize("obj", contract_params(lambda o: any(c.optional for c in o.columns)))
+def test_a_file_without_an_optional_column_lands_with_nulls_there(warehouse, extracts_root, obj):
+    optional = [c.name for c in obj.columns if c.optional]
+    header = [c for c in obj.column_names if c not in optional]
+    write_csv(extracts_root / source_file(obj), header, [valid_row(obj, n) for n in (1, 2)])
+
+    landing = land_one(warehouse, obj, extracts_root)
+
+    assert (landing.status, landing.row_count) == ("landed", 2), landing.message
+    assert [[r[c] for c in optional] for r in raw_dicts(warehouse, obj)] == [[None] * len(optional)] * 2
+
+
+def test_a_raw_table_created_before_an_optional_column_gains_it(warehouse):
+    lead = get_object("crm", "lead")
+    warehouse.execute("create schema if not exists raw")
+    warehouse.execute(f"create table {raw_table(lead)} (id varchar, _extract_date date)")
+    ensure_raw_tables(warehouse, [lead])
+    columns = [r[0] for r in warehouse.execute(f"describe {raw_table(lead)}").fetchall()]
+    assert "self_reported_source" in columns
+
+
+def test_a_night_lands_the_objects_of_the_crm_shape_in_use(warehouse, extracts_root):
+    write_night(extracts_root, NIGHT, night_rows(1))
+    for shape in crm_sources():
+        landed = set(by_object(land_night(warehouse, extracts_root, NIGHT, crm_source=shape)))
+        assert landed == {o.qualified_name for o in objects_in_use(shape)}
+        assert {o.crm_source for o in objects_in_use(shape)} == {None, shape}
+    # The project's shape unless told (dbt_project.yml, var crm_source).
+    assert {o.object_name for o in land_night(warehouse, extracts_root, NIGHT).objects} == {
+        o.qualified_name for o in objects_in_use("salesforce")
+    }
 
 
 @pytest.mark.parametrize("obj", contract_params())

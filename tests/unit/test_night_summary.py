@@ -97,3 +97,18 @@ def test_the_credit_table_lists_the_seed_s_touch_groups():
     header = next(line for line in text.splitlines() if line.startswith("| model |"))
     assert header == "| model | " + " | ".join(source_groups()) + " |"
     assert "| linear | 25.0% | 0.0% | 75.0% | 0.0% |" in text
+
+
+def test_the_summary_lists_unclassified_self_reported_answers_with_counts():
+    con = _warehouse(3)
+    con.execute(
+        "create table main.int_self_reported_answers as select * from (values "
+        "('a friend told me', false), ('read about you', true), ('read about you', true), ('saw it', true)) "
+        "as t(folded_answer, is_unclassified)"
+    )
+    text = night_summary_text(con, NIGHT)
+    section = text.split("## Self-reported source")[1]
+    assert "People who answered: 4; answers no rule maps: 3." in section
+    assert "| read about you | 2 |" in section
+    assert section.index("| read about you |") < section.index("| saw it | 1 |")
+    assert "a friend told me" not in section

@@ -76,9 +76,11 @@ def _schedule(defs, instance):
     return schedule(context)
 
 
-def _record_run(defs, instance, night: date, status: dg.DagsterRunStatus, marker: str | None = None):
+def _record_run(
+    defs, instance, night: date, status: dg.DagsterRunStatus, marker: str | None = None, tags=None
+):
     instance.add_dynamic_partitions("extract_date", [night.isoformat()])
-    tags = {"dagster/partition": night.isoformat()}
+    tags = {"dagster/partition": night.isoformat(), **(tags or {})}
     if marker:
         tags["closecredit/extract_marker"] = marker
     return instance.create_run_for_job(defs.resolve_job_def("nightly"), status=status, tags=tags)
@@ -88,17 +90,45 @@ def _marker(root: Path, night: date) -> str:
     return str((root / night.isoformat() / "_SUCCESS").stat().st_mtime_ns)
 
 
-def test_sensor_adds_complete_nights_and_starts_the_oldest(defs, instance, nights):
+def test_sensor_adds_complete_nights_and_starts_one_catch_up_run(defs, instance, nights):
     result = _sensor(defs, instance)
     assert isinstance(result, dg.SensorResult)
     [request] = result.dynamic_partitions_requests
-    assert request.partitions_def_name == "extract_date"
     assert request.partition_keys == [D1.isoformat(), D2.isoformat()]  # D3 has no _SUCCESS
-    [run] = result.run_requests
-    assert run.partition_key == D1.isoformat()
-    assert run.run_key == f"{D1.isoformat()}@{_marker(nights, D1)}"
+    [run] = result.run_requests  # one run for both pending nights, built as of the last
+    assert run.partition_key == D2.isoformat()
+    assert run.run_key == f"{D1.isoformat()}..{D2.isoformat()}@{_marker(nights, D2)}"
     assert run.tags["closecredit/launched_by"] == "sensor"
-    assert run.tags["closecredit/extract_marker"] == _marker(nights, D1)
+    assert run.tags["closecredit/extract_marker"] == _marker(nights, D2)
+    assert run.tags["closecredit/nights"] == f"{D1}@{_marker(nights, D1)},{D2}@{_marker(nights, D2)}"
+
+
+def test_a_catch_up_stopped_at_a_night_reruns_the_nights_before_it_and_holds_the_rest(defs, instance, nights):
+    tags = {
+        "closecredit/nights": f"{D1}@{_marker(nights, D1)},{D2}@{_marker(nights, D2)}",
+        "closecredit/stopped_at": D2.isoformat(),
+    }
+    _record_run(defs, instance, D2, dg.DagsterRunStatus.FAILURE, marker=_marker(nights, D2), tags=tags)
+    [run] = _sensor(defs, instance).run_requests
+    assert run.partition_key == D1.isoformat() and "closecredit/nights" not in run.tags
+    # Without the stop, the run failed on both nights of this delivery: nothing runs again.
+    instance.delete_run(instance.get_runs()[0].run_id)
+    _record_run(
+        defs,
+        instance,
+        D2,
+        dg.DagsterRunStatus.FAILURE,
+        marker=_marker(nights, D2),
+        tags=tags | {"closecredit/stopped_at": ""},
+    )
+    assert _sensor(defs, instance).run_requests == []
+
+
+def test_the_sensor_never_builds_past_a_night_that_failed_on_its_delivery(defs, instance, nights):
+    _record_run(defs, instance, D1, dg.DagsterRunStatus.FAILURE, marker=_marker(nights, D1))
+    result = _sensor(defs, instance)
+    assert result.run_requests == []  # D2 is clean, but would publish D1's rows ungated
+    assert "run" in result.skip_reason.skip_message and str(D1) in result.skip_reason.skip_message
 
 
 def test_sensor_moves_on_once_a_night_succeeded(defs, instance, nights):
@@ -162,9 +192,10 @@ def test_schedule_runs_the_latest_complete_night(defs, instance, nights):
     assert D2.isoformat() in instance.get_dynamic_partitions("extract_date")
 
 
-def test_schedule_catches_up_oldest_first_and_shares_run_keys_with_the_sensor(defs, instance, nights):
+def test_schedule_catches_up_in_one_run_and_shares_run_keys_with_the_sensor(defs, instance, nights):
     request = _schedule(defs, instance)
-    assert request.partition_key == D1.isoformat()
+    assert request.partition_key == D2.isoformat()
+    assert request.tags["closecredit/nights"].startswith(f"{D1}@")
     assert request.run_key == _sensor(defs, instance).run_requests[0].run_key
 
 

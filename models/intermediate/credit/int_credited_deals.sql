@@ -13,7 +13,7 @@ opportunities as (
         opportunity_id,
         amount,
         currency_iso_code
-    from {{ ref('stg_crm__opportunities') }}
+    from {{ crm_staged('opportunities') }}
 ),
 
 rates as (

@@ -8,7 +8,7 @@ opportunities as (
     select
         opportunity_id,
         account_id
-    from {{ ref('stg_crm__opportunities') }}
+    from {{ crm_staged('opportunities') }}
 ),
 
 records as (
@@ -28,7 +28,7 @@ role_people as (
     select distinct
         roles.opportunity_id,
         contact_records.person_id
-    from {{ ref('stg_crm__opportunity_contact_roles') }} as roles
+    from {{ crm_staged('opportunity_contact_roles') }} as roles
     inner join contact_records
         on roles.contact_id = contact_records.contact_id
 ),

@@ -4,6 +4,6 @@ select
     users.user_id,
     users.user_role,
     nullif(trim(role_groups.source_group), '') as source_group
-from {{ ref('stg_crm__users') }} as users
+from {{ crm_staged('users') }} as users
 left join {{ ref('user_role_groups') }} as role_groups
     on lower(trim(users.user_role)) = lower(trim(role_groups.user_role))

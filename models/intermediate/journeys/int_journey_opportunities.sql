@@ -7,7 +7,7 @@
 with
 
 opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ crm_staged('opportunities') }}
 ),
 
 people as (

@@ -7,6 +7,11 @@
 --   the lead creation time (earliest creation among the journey's people); a missing one
 --   coincides with FT; then LC = min(LC, OC).
 -- A credited deal with no touch in its window gets one synthetic `direct` touch at its close.
+-- A `self_reported` touch (docs/models.md, "Self-reported source") is never a milestone by
+-- itself: FT / LC / OC / CW are positions of the observed touches (a deal with only self-reported
+-- touches also gets the synthetic direct touch), and it is ordered after the touches of its
+-- instant and kept inside the observed span (after FT; before CW when there are two or more
+-- observed touches), so the position-based models give it only middle weight.
 -- How a touch joins a journey: its person is one of the journey's people (person), its email is
 -- one of theirs (email), it is linked to the opportunity (opportunity) or to its account
 -- (account). A touch reached several ways is listed once (person first).
@@ -108,7 +113,8 @@ windowed as (
         touches.partner_id,
         deduplicated.link,
         deduplicated.person_id,
-        false as is_synthetic
+        false as is_synthetic,
+        touches.touch_kind = 'self_reported' as is_self_reported
     from deduplicated
     inner join opportunities
         on deduplicated.opportunity_id = opportunities.opportunity_id
@@ -122,6 +128,7 @@ windowed as (
 
 journeys_with_touches as (
     select distinct opportunity_id from windowed
+    where not is_self_reported
 ),
 
 direct_channel as (
@@ -147,7 +154,8 @@ synthetic as (
         cast(null as {{ dbt.type_string() }}) as partner_id,
         'synthetic' as link,
         cast(null as {{ dbt.type_string() }}) as person_id,
-        true as is_synthetic
+        true as is_synthetic,
+        false as is_self_reported
     from opportunities
     left join journeys_with_touches
         on opportunities.opportunity_id = journeys_with_touches.opportunity_id
@@ -162,26 +170,72 @@ journey_touches as (
     select * from synthetic
 ),
 
-ordered as (
+observed_span as (
     select
         journey_touches.*,
-        row_number() over (
+        min(case when not journey_touches.is_self_reported then journey_touches.touched_at end) over (
             partition by journey_touches.opportunity_id
-            order by journey_touches.touched_at, journey_touches.touch_priority, journey_touches.touch_id
-        ) as touch_position,
-        count(*) over (partition by journey_touches.opportunity_id) as touch_count
+        ) as first_observed_at,
+        max(case when not journey_touches.is_self_reported then journey_touches.touched_at end) over (
+            partition by journey_touches.opportunity_id
+        ) as last_observed_at,
+        sum(case when journey_touches.is_self_reported then 0 else 1 end) over (
+            partition by journey_touches.opportunity_id
+        ) as observed_count
     from journey_touches
+),
+
+sort_keys as (
+    select
+        observed_span.*,
+        case
+            when not observed_span.is_self_reported then observed_span.touched_at
+            when observed_span.observed_count >= 2 and observed_span.touched_at >= observed_span.last_observed_at
+                then observed_span.last_observed_at
+            when observed_span.touched_at < observed_span.first_observed_at then observed_span.first_observed_at
+            else observed_span.touched_at
+        end as sort_at,
+        case
+            when not observed_span.is_self_reported then 0
+            when observed_span.observed_count >= 2 and observed_span.touched_at >= observed_span.last_observed_at
+                then -1
+            else 1
+        end as sort_rank
+    from observed_span
+),
+
+ordered as (
+    select
+        sort_keys.*,
+        row_number() over (
+            partition by sort_keys.opportunity_id
+            order by sort_keys.sort_at, sort_keys.sort_rank, sort_keys.touch_priority, sort_keys.touch_id
+        ) as touch_position,
+        count(*) over (partition by sort_keys.opportunity_id) as touch_count
+    from sort_keys
 ),
 
 milestones as (
     select
         ordered.*,
-        max(case when ordered.touched_at <= opportunities.lead_created_at then ordered.touch_position end) over (
+        min(case when not ordered.is_self_reported then ordered.touch_position end) over (
             partition by ordered.opportunity_id
-        ) as last_position_before_lead_creation,
-        max(case when ordered.touched_at <= opportunities.created_at then ordered.touch_position end) over (
+        ) as ft_position,
+        max(case when not ordered.is_self_reported then ordered.touch_position end) over (
             partition by ordered.opportunity_id
-        ) as last_position_before_opportunity_creation
+        ) as cw_position,
+        max(
+            case
+                when not ordered.is_self_reported and ordered.touched_at <= opportunities.lead_created_at
+                    then ordered.touch_position
+            end
+        ) over (partition by ordered.opportunity_id) as last_position_before_lead_creation,
+        max(
+            case
+                when not ordered.is_self_reported and ordered.touched_at <= opportunities.created_at
+                    then ordered.touch_position
+            end
+        ) over (partition by ordered.opportunity_id) as last_position_before_opportunity_creation
     from ordered
     inner join opportunities
         on ordered.opportunity_id = opportunities.opportunity_id
@@ -190,13 +244,13 @@ milestones as (
 positions as (
     select
         milestones.*,
-        coalesce(milestones.last_position_before_opportunity_creation, 1) as oc_position,
+        coalesce(milestones.last_position_before_opportunity_creation, milestones.ft_position, 1) as oc_position,
         case
             when
-                coalesce(milestones.last_position_before_lead_creation, 1)
-                < coalesce(milestones.last_position_before_opportunity_creation, 1)
-                then coalesce(milestones.last_position_before_lead_creation, 1)
-            else coalesce(milestones.last_position_before_opportunity_creation, 1)
+                coalesce(milestones.last_position_before_lead_creation, milestones.ft_position, 1)
+                < coalesce(milestones.last_position_before_opportunity_creation, milestones.ft_position, 1)
+                then coalesce(milestones.last_position_before_lead_creation, milestones.ft_position, 1)
+            else coalesce(milestones.last_position_before_opportunity_creation, milestones.ft_position, 1)
         end as lc_position
     from milestones
 )
@@ -222,10 +276,11 @@ select
     positions.touch_count,
     positions.lc_position,
     positions.oc_position,
-    positions.touch_position = 1 as is_first_touch,
-    positions.touch_position = positions.lc_position as is_lead_creation_touch,
-    positions.touch_position = positions.oc_position as is_opportunity_creation_touch,
-    positions.touch_position = positions.touch_count as is_closed_won_touch,
+    coalesce(positions.touch_position = positions.ft_position, false) as is_first_touch,
+    not positions.is_self_reported and positions.touch_position = positions.lc_position as is_lead_creation_touch,
+    not positions.is_self_reported and positions.touch_position = positions.oc_position
+        as is_opportunity_creation_touch,
+    coalesce(positions.touch_position = positions.cw_position, false) as is_closed_won_touch,
     {{ dbt.datediff('positions.touch_date', 'opportunities.close_date', 'day') }}
         as days_before_close
 from positions

@@ -109,8 +109,8 @@ deals as (
 
 orphans as (
     select count(*) as opportunities_without_account
-    from {{ ref('stg_crm__opportunities') }} as opportunities
-    left join {{ ref('stg_crm__accounts') }} as accounts
+    from {{ crm_staged('opportunities') }} as opportunities
+    left join {{ crm_staged('accounts') }} as accounts
         on opportunities.account_id = accounts.account_id
     where accounts.account_id is null
 )

@@ -5,12 +5,12 @@
 with
 
 members as (
-    select * from {{ ref('stg_crm__campaign_members') }}
+    select * from {{ crm_staged('campaign_members') }}
     where has_responded
 ),
 
 campaigns as (
-    select * from {{ ref('stg_crm__campaigns') }}
+    select * from {{ crm_staged('campaigns') }}
 ),
 
 records as (

@@ -21,7 +21,7 @@ tasks as (
         tasks.owner_id,
         tasks.type as activity_type,
         {{ date_or_same_day_timestamp('tasks.activity_date', 'tasks.created_date') }} as touched_at
-    from {{ ref('stg_crm__tasks') }} as tasks
+    from {{ crm_staged('tasks') }} as tasks
     inner join completed_statuses
         on lower(trim(tasks.status)) = completed_statuses.status
 ),
@@ -35,7 +35,7 @@ events as (
         owner_id,
         type as activity_type,
         coalesce(start_date_time, created_date) as touched_at
-    from {{ ref('stg_crm__events') }}
+    from {{ crm_staged('events') }}
 ),
 
 activities as (
@@ -60,11 +60,11 @@ records as (
 ),
 
 opportunities as (
-    select opportunity_id from {{ ref('stg_crm__opportunities') }}
+    select opportunity_id from {{ crm_staged('opportunities') }}
 ),
 
 accounts as (
-    select account_id from {{ ref('stg_crm__accounts') }}
+    select account_id from {{ crm_staged('accounts') }}
 )
 
 select

@@ -1,3 +1,4 @@
+{{ config(**incremental_by('anonymous_id')) }}
 -- Every touch of every kind, one row per touch id (docs/models.md, "Touches"), with how it
 -- links to journeys and the attributes the channel rules match:
 --   person_id            CRM-linked touches (campaign responses, sales activities with a who_id,
@@ -10,6 +11,9 @@
 -- sessions with a referral code).
 -- Touches without a time cannot be placed in a journey and are left out (counted in
 -- int_journey_quality); sales activities count only when their owner's role maps to a group.
+-- Incremental by anonymous id: a night replaces the web touches of the devices int_web_touches
+-- replaced and the NULL partition, i.e. every CRM and referral-record touch (small; their deltas,
+-- owners' roles and people can change any of them) and the web touches without a device.
 {%- set string_type = dbt.type_string() %}
 {%- set columns = [
     'touch_id', 'touch_kind', 'source_record_id', 'touched_at', 'person_id', 'email', 'anonymous_id',
@@ -36,6 +40,10 @@
         'owner_group': none},
 } %}
 {%- set filters = {'int_sales_activities': 'owner_group is not null'} %}
+{%- if is_incremental_night() %}
+    {%- do filters.update({'int_web_touches': '(anonymous_id is null or ' ~ null_safe_key('anonymous_id')
+        ~ ' in (' ~ changed_partitions(ref('int_web_touches')) ~ '))'}) %}
+{%- endif %}
 
 {%- for model_name, missing in sources.items() %}
     select

@@ -8,6 +8,9 @@
 -- win rate and median sales cycle. Every group of seeds/mappings/source_groups.csv appears under
 -- every model of var('attribution_models') in every period that has a cost, a credit or a closed
 -- deal; `unallocated` carries the cost no rule takes, so the groups add up to the staged cost.
+-- `_low`/`_high`: the var('interval_level') central interval over the bootstrap's replicates, the
+-- cost fixed and the credited closes drawn (macros/marts/interval_bounds.sql); a replicate without
+-- a credited close has an infinite cost per close, so a high bound landing on it is NULL.
 with
 
 credit as (
@@ -71,6 +74,30 @@ filled as (
         on {{ join_grid_cell('grid', 'costs', with_model=false) }}
     left join credit
         on {{ join_grid_cell('grid', 'credit') }}
+),
+
+draws as (
+    select
+        {{ grid_cell_columns('filled') }},
+        replicates.replicate,
+        coalesce(replicate_credit.credited_closes, 0.0) as credited_closes,
+        {{ cost_per_close(
+            'filled.cost', 'coalesce(replicate_credit.credited_closes, 0.0)',
+            resource_of('filled.source_group', 'resources.resource')
+        ) }} as cost_per_close
+    from filled
+    cross join {{ replicate_numbers() }} as replicates
+    left join resources
+        on filled.source_group = resources.source_group
+    left join {{ ref('int_credit_replicates') }} as replicate_credit
+        on
+            {{ join_grid_cell('filled', 'replicate_credit') }}
+            and replicates.replicate = replicate_credit.replicate
+),
+
+bounds as (
+    {{ interval_bounds('draws', ['period_type', 'period_start', 'source_group', 'attribution_model'],
+        ['credited_closes', 'cost_per_close']) | indent(4) }}
 )
 
 select
@@ -82,10 +109,14 @@ select
     filled.cost_lines,
     filled.unconverted_cost_lines,
     filled.credited_closes,
+    bounds.credited_closes_low,
+    bounds.credited_closes_high,
     filled.credited_revenue,
     {{ cost_per_close(
         'filled.cost', 'filled.credited_closes', resource_of('filled.source_group', 'resources.resource')
     ) }} as cost_per_close,
+    bounds.cost_per_close_low,
+    bounds.cost_per_close_high,
     {{ safe_divide('filled.credited_revenue - filled.cost', 'filled.cost') }} as roi,
     filled.credited_closes - legacy.credited_closes as credit_shift,
     cast(coalesce(period_costs.total_cost, 0.0) as double) as period_total_cost,
@@ -108,3 +139,5 @@ left join outcomes
     on
         filled.period_type = outcomes.period_type
         and filled.period_start = outcomes.period_start
+left join bounds
+    on {{ join_grid_cell('filled', 'bounds') }}

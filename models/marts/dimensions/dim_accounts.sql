@@ -5,7 +5,7 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ crm_staged('accounts') }}
 ),
 
 opportunities as (
@@ -13,7 +13,7 @@ opportunities as (
         account_id,
         count(*) as opportunity_count,
         sum(case when is_won then 1 else 0 end) as won_opportunity_count
-    from {{ ref('stg_crm__opportunities') }}
+    from {{ crm_staged('opportunities') }}
     group by account_id
 ),
 

@@ -5,7 +5,7 @@
 with
 
 campaigns as (
-    select * from {{ ref('stg_crm__campaigns') }}
+    select * from {{ crm_staged('campaigns') }}
 ),
 
 combinations as (

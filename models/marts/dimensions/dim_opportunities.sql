@@ -7,7 +7,7 @@
 with
 
 opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ crm_staged('opportunities') }}
 ),
 
 journeys as (
@@ -19,7 +19,7 @@ owners as (
 ),
 
 accounts as (
-    select account_id from {{ ref('stg_crm__accounts') }}
+    select account_id from {{ crm_staged('accounts') }}
 ),
 
 rates as (

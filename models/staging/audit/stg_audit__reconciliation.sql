@@ -18,7 +18,7 @@ outcomes as (
         object_name,
         extract_date,
         count(*) as accounted_rows,
-        {%- for status in ['staged', 'superseded', 'soft_deleted', 'duplicate', 'quarantined'] %}
+        {%- for status in row_statuses() %}
             sum(case when row_status = '{{ status }}' then 1 else 0 end) as {{ status }}_rows
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
@@ -32,7 +32,7 @@ reconciled as (
         coalesce(landed.extract_date, outcomes.extract_date) as extract_date,
         coalesce(landed.landed_rows, 0) as landed_rows,
         coalesce(outcomes.accounted_rows, 0) as accounted_rows,
-        {%- for status in ['staged', 'superseded', 'soft_deleted', 'duplicate', 'quarantined'] %}
+        {%- for status in row_statuses() %}
             coalesce(outcomes.{{ status }}_rows, 0) as {{ status }}_rows,
         {%- endfor %}
         max(coalesce(landed.extract_date, outcomes.extract_date)) over (
@@ -55,8 +55,9 @@ select
     soft_deleted_rows,
     duplicate_rows,
     quarantined_rows,
+    erased_rows,
     landed_rows = staged_rows + superseded_rows + soft_deleted_rows + duplicate_rows + quarantined_rows
-        as is_reconciled,
+    + erased_rows as is_reconciled,
     case when landed_rows > 0 then 1.0 * quarantined_rows / landed_rows end as quarantined_share,
     extract_date = latest_extract_date as is_latest_extract
 from reconciled

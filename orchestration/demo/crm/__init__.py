@@ -16,7 +16,7 @@ import pyarrow as pa
 from ..nights import Source
 from ..plan import Plan
 from ..world import World
-from . import activities, campaigns, opportunities, people
+from . import activities, answers, campaigns, opportunities, people
 from .common import EVENT, MEMBER, PREFIX, TASK, Crm, fresh_ids
 
 __all__ = ["PREFIX", "CrmOut", "build_crm", "fresh_ids"]
@@ -28,11 +28,13 @@ class CrmOut:
     ids: dict[str, pa.Array]
     touch_source_id: pa.Array  # touch uid -> id of the CRM row that carries it (or null)
     stats: dict
+    self_reported: dict  # per person: the written and the true "How did you hear about us?" answer
 
 
 def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> CrmOut:
     crm = Crm(plan, w, outcome, form_time)
     people.identities(crm)
+    answers.answers(crm)  # its own random stream: the shared one is not advanced
     people.user_versions(crm)
     people.account_versions(crm)
     opportunities.opportunity_versions(crm)
@@ -46,7 +48,7 @@ def build_crm(plan: Plan, w: World, outcome: dict, form_time: np.ndarray) -> Crm
     w.people["lead_of"] = crm.lead_of
     w.people["contact_of"] = crm.contact_of
     keep = ("account", "opportunity", "user", "lead", "contact", "campaign")
-    return CrmOut(crm.sources, {k: crm.ids[k] for k in keep}, touch_source_id, crm.stats)
+    return CrmOut(crm.sources, {k: crm.ids[k] for k in keep}, touch_source_id, crm.stats, crm.self_reported)
 
 
 def _touch_source_id(crm: Crm) -> pa.Array:

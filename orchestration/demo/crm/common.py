@@ -113,6 +113,7 @@ class Crm:
     contact_of: np.ndarray = field(init=False)
     contact_created: np.ndarray = field(init=False)
     person_text: dict[str, pa.Array] = field(default_factory=dict)  # email, first/last name (CRM)
+    self_reported: dict = field(default_factory=dict)  # per person: written / true answer (answers.py)
 
     def __post_init__(self) -> None:
         self.r = self.plan.rng("crm")

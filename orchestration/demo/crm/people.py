@@ -230,6 +230,7 @@ def lead_versions(crm: Crm) -> None:
         "converted_account_id": lazy.at(account_ids, np.where(is_conv, people["account"][vp], -1)),
         "converted_contact_id": lazy.at(contact_ids, np.where(is_conv, contact_of[vp], -1)),
         "converted_opportunity_id": lazy.at(opp_ids, np.where(is_conv & prim_person, j, -1)),
+        "self_reported_source": lazy.at(_answers(crm), vp),
     }
     v_created = np.where(
         vkind >= 4, np.concatenate([np.zeros(len(vp) - 2 * n_dup, np.int64), t_dup, t_dup]), crm_created[vp]
@@ -269,6 +270,8 @@ def contact_versions(crm: Crm) -> None:
         "last_name": lazy.at(last_names, p_idx),
         "title": lazy.codes(V.TITLES, title),
         "lead_source": lazy.codes(V.LEAD_SOURCES, lead_source[vpc]),
+        # a converted lead's answer stays on the lead; a contact added directly carries its own
+        "self_reported_source": lazy.at(_answers(crm), np.where(people["is_lead"][vpc], -1, vpc)),
     }
     crm.sources["contact"] = finish(
         plan,
@@ -280,6 +283,11 @@ def contact_versions(crm: Crm) -> None:
         np.zeros(len(vpc), bool),
         {"created_date": contact_created[vpc]},
     )
+
+
+def _answers(crm: Crm) -> pa.Array:
+    """Each person's written self-reported answer (null: blank), by person index."""
+    return fmt.strings(crm.self_reported["written"])
 
 
 def pc_title_where(arr: pa.Array, mask: np.ndarray) -> pa.Array:

@@ -7,8 +7,13 @@ from datetime import date
 
 import duckdb
 
-from orchestration.attribution.warehouse import OUTPUT_SCHEMA, run_data_driven_attribution
+from orchestration.attribution.warehouse import (
+    OUTPUT_SCHEMA,
+    run_credit_bootstrap,
+    run_data_driven_attribution,
+)
 from orchestration.core.settings import Settings
+from tests.unit.attribution.stubs import complete_journey_touches, create_engine_outputs, last_touch_credit
 
 AS_OF = date(2026, 11, 26)
 # (opportunity, won, touches in order): repeats make `exposure` and `first` different paths.
@@ -22,6 +27,9 @@ JOURNEYS = [
 ]
 
 
+GROUPS = {"email": "marketing", "search": "marketing", "referral": "community"}
+
+
 def _warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(
@@ -33,27 +41,21 @@ def _warehouse() -> duckdb.DuckDBPyConnection:
     )
     con.execute(
         "create table int_credited_deals as select * from (values "
-        + ", ".join(f"('{o}')" for o, won, _ in JOURNEYS if won)
-        + ") t(opportunity_id)"
+        + ", ".join(f"('{o}', date '2026-11-20')" for o, won, _ in JOURNEYS if won)
+        + ") t(opportunity_id, close_date)"
     )
     con.execute(
         "create table int_journey_touches as select * from (values "
         + ", ".join(
-            f"('{o}', {i + 1}, '{channel}', '{o}-{i + 1}')"
+            f"('{o}', {i + 1}, '{channel}', '{o}-{i + 1}', '{GROUPS[channel]}')"
             for o, _, path in JOURNEYS
             for i, channel in enumerate(path)
         )
-        + ") t(opportunity_id, touch_position, channel, touch_id)"
+        + ") t(opportunity_id, touch_position, channel, touch_id, source_group)"
     )
-    con.execute(f"create schema {OUTPUT_SCHEMA}")
-    con.execute(
-        f"create table {OUTPUT_SCHEMA}.data_driven_credits (opportunity_id varchar, touch_id varchar, "
-        "attribution_model varchar, credit_fraction double, as_of_date date, path_transform varchar)"
-    )
-    con.execute(
-        f"create table {OUTPUT_SCHEMA}.markov_removal_effects (channel varchar, removal_effect double, "
-        "attributed_conversions double, p_conv_without double, as_of_date date, path_transform varchar)"
-    )
+    complete_journey_touches(con)
+    create_engine_outputs(con)
+    last_touch_credit(con)
     return con
 
 
@@ -77,3 +79,25 @@ def test_a_path_transform_override_changes_the_runs_data_driven_credits():
     after = _credits(con)
     assert {p for _, p in after.values()} == {"first"}
     assert {k: f for k, (f, _) in after.items()} != {k: f for k, (f, _) in before.items()}
+
+
+def test_the_bootstrap_writes_every_models_replicates_from_the_run_vars():
+    """attribution.credit_replicates: B (var) replicates x models x close months x groups; in each
+    replicate every model credits the same total (each deal's fractions sum to 1): the sum of the
+    credited deals' weights."""
+    con = _warehouse()
+    settings = Settings(vars_json='{"bootstrap_replicates": 7, "bootstrap_seed": 3}')
+    summary = run_credit_bootstrap(con, AS_OF, settings.overrides)
+    assert (summary.replicates, summary.seed) == (7, 3)
+    assert set(summary.models) == {"last_touch", "markov", "shapley"}
+    totals = con.execute(
+        f"select replicate, attribution_model, sum(credited_closes) from {OUTPUT_SCHEMA}.credit_replicates "
+        "group by all order by all"
+    ).fetchall()
+    assert len(totals) == 7 * 3
+    assert summary.rows == 7 * 3 * 1 * 2  # one close month, two groups
+    by_replicate: dict[int, set] = {}
+    for replicate, _, total in totals:
+        by_replicate.setdefault(replicate, set()).add(round(total, 9))
+    assert all(len(values) == 1 for values in by_replicate.values())
+    assert len({v for values in by_replicate.values() for v in values}) > 1  # the replicates differ

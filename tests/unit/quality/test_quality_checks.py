@@ -10,7 +10,8 @@ import sys
 import dagster as dg
 import pytest
 
-from orchestration.core.contract import PROJECT_DIR, load_contract
+from orchestration.core.contract import PROJECT_DIR
+from orchestration.defs.landing import landed_objects
 from orchestration.defs.quality import BLOCKING_CHECK, WARNING_CHECK
 
 
@@ -43,7 +44,7 @@ def _check_specs(defs) -> list[dg.AssetCheckSpec]:
 def test_every_raw_asset_has_a_blocking_and_a_warning_check(defs):
     specs = {(s.asset_key, s.name): s for s in _check_specs(defs)}
     graph_checks = defs.resolve_asset_graph().asset_check_keys
-    for obj in load_contract():
+    for obj in landed_objects():  # the other CRM shape's objects are not in the graph
         asset = dg.AssetKey(["raw", obj.system, obj.name])
         assert specs[(asset, BLOCKING_CHECK)].blocking is True
         assert specs[(asset, WARNING_CHECK)].blocking is False
@@ -51,7 +52,13 @@ def test_every_raw_asset_has_a_blocking_and_a_warning_check(defs):
         assert f"raw.{obj.qualified_name}" in specs[(asset, BLOCKING_CHECK)].description
 
 
-SUITE_FILES = sorted((PROJECT_DIR / "expectations").glob("*/*.json"))
+IN_USE = {f"{obj.system}__{obj.name}" for obj in landed_objects()}
+# The other CRM shape's raw suites have no asset in this graph (skipped with a reason at run time).
+SUITE_FILES = [
+    path
+    for path in sorted((PROJECT_DIR / "expectations").glob("*/*.json"))
+    if path.parent.name != "raw" or path.stem in IN_USE
+]
 
 
 @pytest.mark.parametrize("path", SUITE_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -1,0 +1,1 @@
+{{ base_raw_object('hubspot', 'campaign') }}
