@@ -46,8 +46,8 @@ def spark_session(published: Path | None = None, *, master: str | None = None, s
     published = (published or DEFAULT_DATABASE).resolve()
     active = SparkSession.getActiveSession()
     if active is None:
-        # Python workers (the person-key UDF) must import this package: pyspark starts them with
-        # PYSPARK_PYTHON, else PATH's python3, which may not have it. An explicit choice stays.
+        # Python workers run this interpreter (pyarrow and pandas for the Arrow UDF); they never
+        # import this package (orchestration/core/spark_person_key.py). An explicit choice stays.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         warehouse, metastore = spark_paths(published)
         warehouse.mkdir(parents=True, exist_ok=True)
@@ -69,8 +69,7 @@ def spark_session(published: Path | None = None, *, master: str | None = None, s
             # The embedded Derby metastore cannot filter partitions by a date: prune in Spark.
             .config("spark.sql.hive.metastorePartitionPruning", "false")
             .config("spark.ui.enabled", "false")
-            # Python workers (the person-key UDF) run this interpreter, which has the package.
-            .config("spark.pyspark.python", sys.executable)
+            .config("spark.pyspark.python", os.environ["PYSPARK_PYTHON"])
             .config("spark.driver.memory", os.environ.get("CLOSECREDIT_SPARK_DRIVER_MEMORY", "2g"))
             .enableHiveSupport()
             .getOrCreate()
@@ -83,34 +82,15 @@ def spark_session(published: Path | None = None, *, master: str | None = None, s
 
 def register_person_key(spark, secret: bytes) -> None:
     """`closecredit_person_key(string) -> string` on `spark`, keyed with `secret` (kept in the
-    UDF's closure only; Spark ships the closure to its Python workers, never into SQL)."""
+    UDF's function only; Spark ships it to its Python workers by value, never into SQL)."""
     from pyspark.sql.functions import udf
 
+    from orchestration.core.spark_person_key import PersonKeyFunction, ship_by_value
+
+    ship_by_value()
     # Arrow-batched (a vector of values per Python call, as on DuckDB).
-    person_keys = udf(_PersonKey(secret), returnType="string", useArrow=True)
+    person_keys = udf(PersonKeyFunction(secret), returnType="string", useArrow=True)
     spark.udf.register(privacy.SQL_FUNCTION, person_keys)
-
-
-class _PersonKey:
-    """The UDF's function: picklable (Spark ships it to its Python workers) as the secret alone;
-    each worker derives privacy.keyer's SHA-256 states once, on its first value."""
-
-    def __init__(self, secret: bytes):
-        self._secret = secret
-        self._key = None
-
-    def __getstate__(self) -> dict:
-        return {"_secret": self._secret, "_key": None}
-
-    def __repr__(self) -> str:  # never the secret in a plan or a log line
-        return "closecredit_person_key"
-
-    def __call__(self, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if self._key is None:
-            self._key = privacy.keyer(self._secret)
-        return self._key(value.encode("utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:
