@@ -87,7 +87,14 @@
 {% endmacro %}
 
 {% macro incremental_changes_relation() %}
-    {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='_incremental_changes')) }}
+    {{ return(build_state_relation('_incremental_changes')) }}
+{% endmacro %}
+
+{% macro build_state_relation(identifier) %}
+    {#- A table of the build's own state in the target schema. Spark has no database above the
+        schema (target.database is undefined there). -#}
+    {%- set database = target.database if target.database is defined else none -%}
+    {{ return(api.Relation.create(database=database, schema=target.schema, identifier=identifier)) }}
 {% endmacro %}
 
 {% macro record_changed_partitions(source, key) %}
@@ -144,9 +151,7 @@
 {%- endmacro %}
 
 {% macro incremental_state_relation() %}
-    {#- Spark has no database above the schema (target.database is undefined there). -#}
-    {%- set database = target.database if target.database is defined else none -%}
-    {{ return(api.Relation.create(database=database, schema=target.schema, identifier='_incremental_state')) }}
+    {{ return(build_state_relation('_incremental_state')) }}
 {% endmacro %}
 
 {% macro incremental_watermark() %}
@@ -213,17 +218,13 @@
 
 {% macro create_incremental_state() %}
     {#- on-run-start: the watermark table and the replaced partitions (created once, before
-        models run in parallel). -#}
-    create table if not exists {{ incremental_state_relation() }} (
-        model_name {{ dbt.type_string() }},
-        processed_through date,
-        recorded_at {{ dbt.type_timestamp() }}
-    );
-    create table if not exists {{ incremental_changes_relation() }} (
-        model_name {{ dbt.type_string() }},
-        processed_through date,
-        partition_key {{ dbt.type_string() }}
-    )
+        models run in parallel). One statement per call: Spark runs one per query. -#}
+    {%- if execute -%}
+        {% do run_query('create table if not exists ' ~ incremental_state_relation() ~ ' (model_name '
+            ~ dbt.type_string() ~ ', processed_through date, recorded_at ' ~ dbt.type_timestamp() ~ ')') %}
+        {% do run_query('create table if not exists ' ~ incremental_changes_relation() ~ ' (model_name '
+            ~ dbt.type_string() ~ ', processed_through date, partition_key ' ~ dbt.type_string() ~ ')') %}
+    {%- endif -%}
 {% endmacro %}
 
 {% macro refresh_latest_extract_flags() %}
