@@ -4,10 +4,11 @@ Every file of a complete night goes into `raw.<system>__<object>`, every contrac
 plus `_extract_date`, `_source_file`, `_row_number`, `_loaded_at`; the header, contract and CSV
 checks are landing.py's own functions, so a missing column or a malformed row fails the object
 with the same message. Parquet has no transactions and no DELETE, so the raw tables and the
-landing log are partitioned by extract date and a night's rows of an object are replaced whole
-with `INSERT OVERWRITE ... PARTITION`: the file is first read and checked completely (into a
-Parquet file beside the Spark warehouse, in landing.py's 16 MiB blocks), and only a file that
-passed replaces the partition, so a failed re-landing keeps the rows landed before. A file whose
+landing log are partitioned by extract date and a night's rows of an object are replaced whole:
+the file is first read and checked completely (into a Parquet file beside the Spark warehouse, in
+landing.py's bounded batches), and only a file that passed becomes the partition
+(`replace_partition`), so a failed re-landing keeps the rows landed before. The warehouse folder
+must be a local path (as for the session's default, `orchestration.core.spark`). A file whose
 SHA-256 was already landed for that night is skipped (idempotent).
 """
 
@@ -55,10 +56,6 @@ LOG_COLUMNS = (
 
 def _quote(identifier: str) -> str:
     return "`" + identifier.replace("`", "``") + "`"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def ensure_raw_tables(spark, objects=None) -> None:
@@ -111,10 +108,37 @@ def _night_log(spark, extract_date: date) -> list[dict]:
 
 def _write_log(spark, extract_date: date, rows: list[dict]) -> None:
     """Replace the night's partition of the landing log with `rows`."""
-    schema = ", ".join(f"{name} {kind}" for name, kind in LOG_COLUMNS)
-    frame = spark.createDataFrame([tuple(r[n] for n, _ in LOG_COLUMNS) for r in rows], schema)
-    ordered = [name for name, _ in LOG_COLUMNS[1:]] + ["extract_date"]
-    frame.select(*ordered).write.insertInto(LANDING_LOG, overwrite=True)
+    kinds = {"string": pa.string(), "bigint": pa.int64(), "timestamp": pa.timestamp("us", tz="UTC")}
+    schema = pa.schema([(name, kinds[kind]) for name, kind in LOG_COLUMNS[1:]])
+    folder = _scratch(spark) / f"landing_log-{uuid.uuid4().hex}"
+    folder.mkdir()
+    try:
+        columns = {name: [r[name] for r in rows] for name in schema.names}
+        pq.write_table(pa.table(columns, schema=schema), folder / f"part-00000-{uuid.uuid4().hex}.parquet")
+        replace_partition(spark, LANDING_LOG, "extract_date", extract_date, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _table_location(spark, table: str) -> Path:
+    rows = spark.sql(f"describe table extended {table}").collect()
+    location = next(r.data_type for r in rows if r.col_name == "Location")
+    return Path(location.removeprefix("file:"))
+
+
+def replace_partition(spark, table: str, column: str, value: date, folder: Path) -> None:
+    """Make the Parquet files in `folder` the partition `column = value` of `table`: the folder is
+    renamed into the table's location and the partition registered, one metastore call and no
+    Spark job (an `INSERT OVERWRITE` per object was a job each, most of a landing's time). The old
+    partition is renamed aside first and removed after, so a reader never sees both."""
+    target = _table_location(spark, table) / f"{column}={value.isoformat()}"
+    aside = target.with_name(f".{target.name}-replaced-{uuid.uuid4().hex}")
+    if target.exists():
+        target.rename(aside)
+    shutil.move(str(folder), str(target))
+    shutil.rmtree(aside, ignore_errors=True)
+    spark.sql(f"alter table {table} add if not exists partition ({column} = '{value.isoformat()}')")
+    spark.sql(f"refresh table {table}")
 
 
 def _log(log: list[dict], obj, extract_date, result: ObjectLanding, file_sha256, landed_at=None) -> None:
@@ -192,28 +216,34 @@ def land_object(
         if extra:
             # Schema drift: a column the contract does not list is kept in raw, ignored downstream.
             spark.sql(f"alter table {table} add columns ({', '.join(f'{_quote(c)} string' for c in extra)})")
-            existing = [f.name for f in spark.table(table).schema.fields]
-        schema = pa.schema([*((c, pa.string()) for c in header), ("_row_number", pa.int64())])
+        # The table's data columns by name (Spark reads Parquet by name; a column absent from the
+        # file, an optional one, reads as NULL), in landing.py's bounded batches.
+        schema = pa.schema(
+            [
+                *((c, pa.string()) for c in header),
+                ("_row_number", pa.int64()),
+                ("_source_file", pa.string()),
+                ("_loaded_at", pa.timestamp("us", tz="UTC")),
+            ]
+        )
         rows = 0
         # Read and check the whole file before touching the table: a bad row fails the object.
-        with pq.ParquetWriter(scratch / "part-0.parquet", schema) as writer:
+        with pq.ParquetWriter(scratch / f"part-00000-{uuid.uuid4().hex}.parquet", schema) as writer:
             for batch in _record_batches(path, header, source_file):
-                row_numbers = pa.array(range(rows + 1, rows + batch.num_rows + 1), type=pa.int64())
-                writer.write_batch(batch.append_column("_row_number", row_numbers))
-                rows += batch.num_rows
-        metadata = {
-            "_source_file": _literal(source_file),
-            "_loaded_at": f"timestamp'{loaded_at.isoformat(sep=' ')}'",
-        }
-        select = ", ".join(
-            metadata.get(c) or (_quote(c) if c in header or c == "_row_number" else "cast(null as string)")
-            for c in existing
-            if c != "_extract_date"
-        )
-        spark.sql(
-            f"insert overwrite table {table} partition (_extract_date = date'{extract_date.isoformat()}') "
-            f"select {select} from parquet.`{scratch.as_posix()}`"
-        )
+                n = batch.num_rows
+                writer.write_batch(
+                    pa.RecordBatch.from_arrays(
+                        [
+                            *batch.columns,
+                            pa.array(range(rows + 1, rows + n + 1), type=pa.int64()),
+                            pa.array([source_file] * n, type=pa.string()),
+                            pa.array([loaded_at] * n, type=pa.timestamp("us", tz="UTC")),
+                        ],
+                        schema=schema,
+                    )
+                )
+                rows += n
+        replace_partition(spark, table, "_extract_date", extract_date, scratch)
         result = ObjectLanding(obj.qualified_name, source_file, "landed", rows)
         _log(log, obj, extract_date, result, file_sha256=sha, landed_at=loaded_at)
         return result
