@@ -57,17 +57,11 @@ def spark_dbt(args: list[str], settings: Settings, as_of: date, *, target_path: 
         raise SparkNightError(f"dbt {args[0]} on spark for {as_of} failed: {detail}")
 
 
-def run_spark_night(
-    settings: Settings,
-    night: date,
-    *,
-    run_id: str,
-    full_refresh: bool = False,
-    build_only: bool = False,
-    exclude: str | None = None,
-) -> SparkNight:
-    """Land, build and publish one night on Spark. `build_only` stops before the publish (tests
-    compare the Spark tables themselves); `exclude` leaves more out of both dbt builds."""
+def spark_build(
+    settings: Settings, night: date, *, full_refresh: bool = False, exclude: str | None = None
+) -> dict[str, float]:
+    """What a night does on Spark between landing and publishing, as the Dagster night: dbt of
+    everything the engine reads, the engine, dbt of the marts reading its output. Seconds per step."""
     import time
 
     from orchestration.attribution.warehouse import (
@@ -76,22 +70,9 @@ def run_spark_night(
         run_data_driven_attribution,
     )
     from orchestration.core.spark import spark_session
-    from orchestration.night.landing_spark import land_night
-    from orchestration.night.publish_spark import publish_from_spark
 
-    seconds: dict[str, float] = {}
-    started = time.monotonic()
     spark = spark_session(settings.published)
-    seconds["session"] = time.monotonic() - started
-
-    step = time.monotonic()
-    landing = land_night(spark, settings.extracts_root, night, settings.project_vars()["crm_source"])
-    if not landing.complete:
-        raise SparkNightError(f"{landing.folder} has no _SUCCESS file: the night is not complete")
-    if landing.failures:
-        raise SparkNightError("; ".join(o.message for o in landing.failures))
-    seconds["landing"] = time.monotonic() - step
-
+    seconds: dict[str, float] = {}
     target_path = settings.published.parent / "spark" / "dbt-target"
     base = night_build_args(overrides=settings.overrides, full_refresh=full_refresh)
     excluded = " ".join(part for part in (NIGHT_EXCLUDE, ENGINE_OUTPUT, exclude) if part)
@@ -114,6 +95,40 @@ def run_spark_night(
     step = time.monotonic()
     spark_dbt(second, settings, night, target_path=target_path)
     seconds["dbt"] += time.monotonic() - step
+    return seconds
+
+
+def run_spark_night(
+    settings: Settings,
+    night: date,
+    *,
+    run_id: str,
+    full_refresh: bool = False,
+    build_only: bool = False,
+    exclude: str | None = None,
+) -> SparkNight:
+    """Land, build and publish one night on Spark. `build_only` stops before the publish (tests
+    compare the Spark tables themselves); `exclude` leaves more out of both dbt builds."""
+    import time
+
+    from orchestration.core.spark import spark_session
+    from orchestration.night.landing_spark import land_night
+    from orchestration.night.publish_spark import publish_from_spark
+
+    seconds: dict[str, float] = {}
+    started = time.monotonic()
+    spark = spark_session(settings.published)
+    seconds["session"] = time.monotonic() - started
+
+    step = time.monotonic()
+    landing = land_night(spark, settings.extracts_root, night, settings.project_vars()["crm_source"])
+    if not landing.complete:
+        raise SparkNightError(f"{landing.folder} has no _SUCCESS file: the night is not complete")
+    if landing.failures:
+        raise SparkNightError("; ".join(o.message for o in landing.failures))
+    seconds["landing"] = time.monotonic() - step
+
+    seconds.update(spark_build(settings, night, full_refresh=full_refresh, exclude=exclude))
 
     published = None
     if not build_only:
