@@ -18,7 +18,7 @@ from pathlib import Path
 
 from orchestration.core.contract import PROJECT_DIR
 from orchestration.core.dbt_args import NIGHT_EXCLUDE, dbt_environment, night_build_args, night_env
-from orchestration.core.settings import Settings
+from orchestration.core.settings import DBT_PROFILE_VARS, Settings
 
 # As orchestration/defs/dbt.py: the marts reading the engine's output build after it.
 ENGINE_OUTPUT = "source:attribution+"
@@ -74,7 +74,9 @@ def spark_build(
     spark = spark_session(settings.published)
     seconds: dict[str, float] = {}
     target_path = settings.published.parent / "spark" / "dbt-target"
-    base = night_build_args(overrides=settings.overrides, full_refresh=full_refresh)
+    # The spark output reads only the threads of the profile vars (CLOSECREDIT_THREADS).
+    dbt_vars = {**settings.overrides, DBT_PROFILE_VARS["threads"]: settings.threads}
+    base = night_build_args(overrides=dbt_vars, full_refresh=full_refresh)
     excluded = " ".join(part for part in (NIGHT_EXCLUDE, ENGINE_OUTPUT, exclude) if part)
     first = [a if a != NIGHT_EXCLUDE else excluded for a in base]
     step = time.monotonic()

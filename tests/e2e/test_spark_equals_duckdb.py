@@ -88,6 +88,8 @@ def spark_night(spark_available, tmp_path_factory, small_scenario):
         database=str(root / "warehouse" / "closecredit.duckdb"),
         target="spark",
         vars_json=json.dumps(SPARK_OVERRIDES),
+        # Statements wait on the metastore and Python as much as on the two cores.
+        threads=4,
     )
     first, last = small_scenario.nights[0], small_scenario.nights[-1]
     spark_session(settings.published, master="local[2]", secret=TEST_HASH_SECRET)
