@@ -17,6 +17,7 @@ from orchestration.core.settings import (
     ENVIRONMENT,
     EXTRACTS_ENV,
     LOCK_TIMEOUT_ENV,
+    TARGETS,
 )
 
 DEMO_DEFAULTS = {"scale": 0.05, "days": 3, "seed": 42, "regime": "even"}
@@ -57,6 +58,7 @@ def _settings(args: argparse.Namespace, command: str):
             overrides.update(parse_overrides(args.vars) if args.vars else {})
             values["vars_json"] = json.dumps(overrides, sort_keys=True)
         values["lock_timeout"] = getattr(args, "lock_timeout", None)
+        values["target"] = getattr(args, "target", None)
         return Settings.from_environment(**values), None
     except (VarsError, ValueError) as exc:
         print(f"closecredit {command}: {exc}", file=sys.stderr)
@@ -188,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
         f"(env {ENVIRONMENT['vars_json']}); a run whose vars differ from the last build rebuilds in full",
     )
     run.add_argument("--vars-file", type=Path, metavar="FILE", help="dbt var overrides from a YAML/JSON file")
+    run.add_argument(
+        "--target",
+        choices=TARGETS,
+        help=f"the engine to build on (env {ENVIRONMENT['target']}; default duckdb; spark: docs/spark.md)",
+    )
     run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's logs")
     _add_location_args(run)
     run.set_defaults(func=cmd_run)

@@ -65,7 +65,7 @@ def build_defs(settings: Settings, resource_settings: Settings | None = None) ->
             "dbt": DbtCliResource(
                 project_dir=closecredit_project,
                 dbt_executable=dbt_executable(),
-                target=resource_settings.dbt_target,
+                target=resource_settings.target,
             ),
         },
     )

@@ -110,15 +110,28 @@ def run_dbt(tmp_path_factory) -> Callable:
     return run
 
 
+@pytest.fixture(scope="session")
+def small_scenario(tmp_path_factory):
+    """The equality tests' one small scenario, Salesforce-shaped, built on DuckDB once per session
+    (tests/small_scenario.py)."""
+    from tests.small_scenario import build_scenario
+
+    return build_scenario(tmp_path_factory.mktemp("small_scenario"), "salesforce")
+
+
 # First, before xdist's own hook reads the marks to group the tests.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Groups for `pytest -n 2 --dist loadgroup` (`make test`): a module's tests stay in one process,
     so its module fixtures are built once, and every module that uses the session's end-to-end
     nights (`extracts` and what builds on it, tests/e2e/conftest.py) shares one process, so the
-    nights are built once. Without xdist the marks do nothing."""
+    nights are built once; so do the modules of the one small scenario. Without xdist the marks do
+    nothing."""
     nights = {item.module.__name__ for item in items if "extracts" in item.fixturenames}
+    # The modules comparing against the one small scenario share one process too (built once).
+    scenario = {item.module.__name__ for item in items if "small_scenario" in item.fixturenames}
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             module = item.module.__name__
-            item.add_marker(pytest.mark.xdist_group("e2e_nights" if module in nights else module))
+            group = "e2e_nights" if module in nights else "small_scenario" if module in scenario else module
+            item.add_marker(pytest.mark.xdist_group(group))

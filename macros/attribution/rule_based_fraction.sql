@@ -61,15 +61,18 @@
 {% endmacro %}
 
 {% macro time_decay_weight(days_column) %}
-    {#- 2^(-Δt / h), h = var('half_life_days'). -#}
-    power(2.0, -1.0 * {{ days_column }} / {{ var('half_life_days') }})
+    {#- 2^(-Δt / h), h = var('half_life_days'). In doubles: Spark's decimal division keeps only
+        6 decimals where the digits run out (DuckDB's gives a double). -#}
+    power(2.0, -1.0 * cast({{ days_column }} as double) / {{ var('half_life_days') }})
 {% endmacro %}
 
 {% macro stage_weighted_fraction(weights, range_end) %}
     {#- weights: SQL expressions (literals or columns) per stage.
         Milestone weights (ft, lc, oc and, for full_path/custom, cw) plus a middle weight spread
         evenly over the positions strictly inside 1..range_end that no milestone of the model
-        holds. With no middle, the middle weight goes to the model's milestones in equal shares. -#}
+        holds. With no middle, the middle weight goes to the model's milestones in equal shares.
+        Weights are doubles: Spark's decimal arithmetic rounds a long sum of decimals to 6
+        decimals, DuckDB's division gives a double. -#}
     {%- set stages = [('ft', '1'), ('lc', 'lc_position'), ('oc', 'oc_position'), ('cw', 'touch_count')] -%}
     {%- set used = [] -%}
     {%- for stage, position in stages if stage in weights -%}
@@ -87,16 +90,16 @@
         when touch_position > {{ range_end }} then 0.0
         else
             {%- for stage, position in used %}
-            case when touch_position = {{ position }} then 1.0 * {{ weights[stage] }} else 0.0 end +
+            case when touch_position = {{ position }} then cast({{ weights[stage] }} as double) else 0.0 end +
             {%- endfor %}
             case
                 when {{ middle_count }} = 0
                     then case when touch_position in ({{ used | map(attribute=1) | join(', ') }})
-                        then 1.0 * {{ weights['middle'] }} / {{ used | length }}
+                        then cast({{ weights['middle'] }} as double) / {{ used | length }}
                             * ({% for stage, position in used %}case when touch_position = {{ position }} then 1 else 0 end{% if not loop.last %} + {% endif %}{% endfor %})
                         else 0.0 end
                 when touch_position not in ({{ used | map(attribute=1) | join(', ') }})
-                    then 1.0 * {{ weights['middle'] }} / {{ middle_count }}
+                    then cast({{ weights['middle'] }} as double) / {{ middle_count }}
                 else 0.0
             end
     end

@@ -66,3 +66,17 @@
     {#- Spark string literals unescape backslashes. -#}
     {{ expression }} rlike '^({{ pattern | replace('\\', '\\\\') }})$'
 {% endmacro %}
+
+{% macro as_bigint(expression) %}
+    {{ return(adapter.dispatch('as_bigint', 'closecredit')(expression)) }}
+{% endmacro %}
+
+{% macro default__as_bigint(expression) %}
+    {#- DuckDB's row_number(), count() and date_diff() are already bigint, the marts' contract type. -#}
+    {{ expression }}
+{% endmacro %}
+
+{% macro spark__as_bigint(expression) %}
+    {#- Spark's row_number() and datediff() are int; the contracts say bigint. -#}
+    cast({{ expression }} as bigint)
+{% endmacro %}

@@ -32,16 +32,37 @@
 {% endmacro %}
 
 {% macro spark__incremental_by(partition_key, post_hook) %}
-    {#- Spark overwrites the partitions the output holds; a fine-grained key (anonymous_id) wants a
-        bucket column there. -#}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'insert_overwrite',
-        'partition_by': [partition_key],
-        'file_format': 'delta',
-        'on_schema_change': 'fail',
-        'post_hook': ["{{ closecredit.record_incremental_watermark() }}"] + post_hook,
-    }) }}
+    {#- Spark (Parquet, no MERGE/DELETE/UPDATE): insert_overwrite replaces whole partitions, so a
+        model is incremental only when its key can be the table's partition column
+        (`incremental_partition_by`); then an incremental night overwrites exactly the partitions
+        its output holds, the keys DuckDB's delete+insert replaces. Any other model is a table
+        rebuilt in full every night (correct, not incremental; docs/decisions.md, "Spark target").
+        `post_hook`s that UPDATE earlier rows (refresh_latest_extract_flags) are no-ops after a
+        full build and are left out: Parquet tables cannot be updated. -#}
+    {%- set partition_by = incremental_partition_by(partition_key) -%}
+    {%- set config = {
+        'file_format': 'parquet',
+        'post_hook': ["{{ closecredit.record_incremental_watermark() }}"],
+    } -%}
+    {%- if partition_by and not post_hook -%}
+        {%- do config.update({
+            'materialized': 'incremental',
+            'incremental_strategy': 'insert_overwrite',
+            'partition_by': partition_by,
+            'on_schema_change': 'fail',
+        }) -%}
+    {%- else -%}
+        {%- do config.update({'materialized': 'table', 'partition_by': partition_by}) -%}
+    {%- endif -%}
+    {{ return(config) }}
+{% endmacro %}
+
+{% macro incremental_partition_by(partition_key) %}
+    {#- The partition column a Spark table of a model incremental by `partition_key` gets, or none.
+        A date-grained key (an extract date: a few hundred partitions in a year) is one; a key with
+        one value per device or event (anonymous_id, event_id) is not: a directory and a metastore
+        entry per device is the small-files problem, and Hive caps dynamic partitions per insert. -#}
+    {{ return([partition_key] if partition_key in ('_extract_date', 'extract_date') else none) }}
 {% endmacro %}
 
 {% macro get_incremental_replace_partitions_sql(arg_dict) %}
@@ -66,7 +87,14 @@
 {% endmacro %}
 
 {% macro incremental_changes_relation() %}
-    {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='_incremental_changes')) }}
+    {{ return(build_state_relation('_incremental_changes')) }}
+{% endmacro %}
+
+{% macro build_state_relation(identifier) %}
+    {#- A table of the build's own state in the target schema. Spark has no database above the
+        schema (target.database is undefined there). -#}
+    {%- set database = target.database if target.database is defined else none -%}
+    {{ return(api.Relation.create(database=database, schema=target.schema, identifier=identifier)) }}
 {% endmacro %}
 
 {% macro record_changed_partitions(source, key) %}
@@ -123,7 +151,7 @@
 {%- endmacro %}
 
 {% macro incremental_state_relation() %}
-    {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='_incremental_state')) }}
+    {{ return(build_state_relation('_incremental_state')) }}
 {% endmacro %}
 
 {% macro incremental_watermark() %}
@@ -190,17 +218,13 @@
 
 {% macro create_incremental_state() %}
     {#- on-run-start: the watermark table and the replaced partitions (created once, before
-        models run in parallel). -#}
-    create table if not exists {{ incremental_state_relation() }} (
-        model_name {{ dbt.type_string() }},
-        processed_through date,
-        recorded_at {{ dbt.type_timestamp() }}
-    );
-    create table if not exists {{ incremental_changes_relation() }} (
-        model_name {{ dbt.type_string() }},
-        processed_through date,
-        partition_key {{ dbt.type_string() }}
-    )
+        models run in parallel). One statement per call: Spark runs one per query. -#}
+    {%- if execute -%}
+        {% do run_query('create table if not exists ' ~ incremental_state_relation() ~ ' (model_name '
+            ~ dbt.type_string() ~ ', processed_through date, recorded_at ' ~ dbt.type_timestamp() ~ ')') %}
+        {% do run_query('create table if not exists ' ~ incremental_changes_relation() ~ ' (model_name '
+            ~ dbt.type_string() ~ ', processed_through date, partition_key ' ~ dbt.type_string() ~ ')') %}
+    {%- endif -%}
 {% endmacro %}
 
 {% macro refresh_latest_extract_flags() %}

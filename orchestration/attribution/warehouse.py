@@ -1,7 +1,8 @@
 """Run the data-driven models listed in var('attribution_models') (markov, shapley) on the
 warehouse's journeys and write the result.
 
-Reads the journey models dbt built, fits and credits with the engine, and replaces the content
+Reads the journey models dbt built (`con` is the build database's DuckDB connection, or the
+night's SparkSession: Spark is read through Arrow, `_frame` / `_replace_tables`), fits and credits with the engine, and replaces the content
 of `attribution.data_driven_credits` and `attribution.markov_removal_effects` (and
 `attribution.model_fit`: which model fits, `run_model_fit`) (tables the dbt
 on-run-start hook creates from the `attribution` source's columns, the schema this module
@@ -63,25 +64,31 @@ class EngineInputs:
     touches: pd.DataFrame
 
 
-def load_engine_inputs(
-    con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None
-) -> EngineInputs:
+def _frame(con, sql: str) -> pd.DataFrame:
+    """The rows of `sql` from DuckDB, or from Spark through Arrow."""
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        return con.execute(sql).df()
+    return con.sql(sql).toArrow().to_pandas()
+
+
+def load_engine_inputs(con, as_of_date: date, overrides: dict | None = None) -> EngineInputs:
     settings = project_vars(overrides)
     outcomes = _fit_journeys(_journeys(con), as_of_date, settings)
-    credited = con.execute(
-        f"select opportunity_id as journey_id, close_date from {BUILD_SCHEMA}.int_credited_deals"
-    ).df()
-    touches = con.execute(
+    credited = _frame(
+        con, f"select opportunity_id as journey_id, close_date from {BUILD_SCHEMA}.int_credited_deals"
+    )
+    touches = _frame(
+        con,
         f"select opportunity_id as journey_id, touch_position as position, channel, touch_id, source_group "
-        f"from {BUILD_SCHEMA}.int_journey_touches"
-    ).df()
+        f"from {BUILD_SCHEMA}.int_journey_touches",
+    )
     wanted = set(outcomes["journey_id"]) | set(credited["journey_id"])
     touches = touches[touches["journey_id"].isin(wanted)].reset_index(drop=True)
     return EngineInputs(as_of_date, settings, outcomes, credited, touches)
 
 
 def run_data_driven_attribution(
-    con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None, inputs=None
+    con, as_of_date: date, overrides: dict | None = None, inputs=None
 ) -> DataDrivenSummary:
     inputs = inputs or load_engine_inputs(con, as_of_date, overrides)
     settings, outcomes, credited, touches = inputs.settings, inputs.outcomes, inputs.credited, inputs.touches
@@ -123,8 +130,12 @@ def run_data_driven_attribution(
     )
 
 
-def _replace_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    """Replace the content of engine output tables in one transaction."""
+def _replace_tables(con, frames: dict[str, pd.DataFrame]) -> None:
+    """Replace the content of engine output tables in one transaction (on Spark, whose Parquet
+    tables have no transactions, each table is overwritten whole)."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        _replace_spark_tables(con, frames)
+        return
     con.execute("begin transaction")
     try:
         for table, frame in frames.items():
@@ -138,6 +149,14 @@ def _replace_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFra
         raise
 
 
+def _replace_spark_tables(spark, frames: dict[str, pd.DataFrame]) -> None:
+    for table, frame in frames.items():
+        schema = ", ".join(f"{name} {kind}" for name, kind in engine_output_columns()[table])
+        rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+        output = spark.createDataFrame(list(rows), schema)
+        output.write.insertInto(f"{OUTPUT_SCHEMA}.{table}", overwrite=True)
+
+
 @dataclass
 class BootstrapSummary:
     replicates: int
@@ -148,7 +167,7 @@ class BootstrapSummary:
 
 
 def run_credit_bootstrap(
-    con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None, inputs=None
+    con, as_of_date: date, overrides: dict | None = None, inputs=None
 ) -> BootstrapSummary:
     """Credited closes per bootstrap replicate x close month x source group x model (every model
     of var('attribution_models'); markov and shapley refitted per replicate) into
@@ -159,14 +178,15 @@ def run_credit_bootstrap(
     replicates, seed = int(settings["bootstrap_replicates"]), int(settings["bootstrap_seed"])
     if replicates < 0:
         raise ValueError(f"var bootstrap_replicates must be >= 0, got {replicates}")
-    rule_rows = con.execute(
+    rule_rows = _frame(
+        con,
         f"select credit.opportunity_id as journey_id, credit.attribution_model, touches.source_group, "
         f"sum(credit.credit_fraction) as credit "
         f"from {BUILD_SCHEMA}.int_credit_rule_based as credit "
         f"inner join {BUILD_SCHEMA}.int_credit_touches as touches "
         f"on credit.opportunity_id = touches.opportunity_id and credit.touch_id = touches.touch_id "
-        f"group by all"
-    ).df()
+        f"group by all",
+    )
     deals = inputs.credited
     groups = pd.Index(sorted(set(rule_rows["source_group"]) | set(inputs.touches["source_group"].dropna())))
     months = pd.to_datetime(deals["close_date"]).dt.to_period("M").dt.start_time.dt.date
@@ -228,13 +248,14 @@ def _fit_journeys(journeys: pd.DataFrame, as_of_date: date, settings: dict) -> p
     )
 
 
-def _journeys(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _journeys(con) -> pd.DataFrame:
     """Every opportunity with a close date, as `select_fit_journeys` reads them."""
-    return con.execute(
+    return _frame(
+        con,
         f"select opportunity_id as journey_id, close_date, lower(opportunity_type) as type, "
         f"coalesce(is_closed or is_won, false) as is_closed, coalesce(is_won, false) as is_won "
-        f"from {BUILD_SCHEMA}.int_journey_opportunities where close_date is not null"
-    ).df()
+        f"from {BUILD_SCHEMA}.int_journey_opportunities where close_date is not null",
+    )
 
 
 def _output_frame(table: str, frames: list[pd.DataFrame], run_columns: dict) -> pd.DataFrame:
@@ -252,9 +273,7 @@ MODEL_FIT_TABLE = "model_fit"
 CUSTOM_WEIGHTS_SEED = PROJECT_DIR / "seeds" / "attribution" / "attribution_custom_weights.csv"
 
 
-def run_model_fit(
-    con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None
-) -> Recommendation:
+def run_model_fit(con, as_of_date: date, overrides: dict | None = None) -> Recommendation:
     """Score every listed model on held-out journeys, pick the recommended model and resolve
     var('signal_model'); replace `attribution.model_fit` (docs/models.md, "Which model fits")."""
     frame, pick = compute_model_fit(con, as_of_date, overrides)
@@ -263,7 +282,7 @@ def run_model_fit(
 
 
 def compute_model_fit(
-    con: duckdb.DuckDBPyConnection, as_of_date: date, overrides: dict | None = None
+    con, as_of_date: date, overrides: dict | None = None
 ) -> tuple[pd.DataFrame, Recommendation]:
     """The rows of `attribution.model_fit` and the pick, from the journey models (reads only)."""
     settings = project_vars(overrides)
@@ -279,12 +298,13 @@ def compute_model_fit(
         weeks=int(settings["model_fit_holdout_weeks"]),
         share=float(settings["model_fit_holdout_share"]),
     )
-    touches = con.execute(
+    touches = _frame(
+        con,
         f"select opportunity_id as journey_id, touch_position as position, touch_count as n, channel, "
-        f'source_group as "group", is_first_touch as is_ft, is_lead_creation_touch as is_lc, '
+        f"source_group, is_first_touch as is_ft, is_lead_creation_touch as is_lc, "
         f"is_opportunity_creation_touch as is_oc, is_closed_won_touch as is_cw, days_before_close, "
-        f"is_synthetic from {BUILD_SCHEMA}.int_journey_touches"
-    ).df()
+        f"is_synthetic from {BUILD_SCHEMA}.int_journey_touches",
+    ).rename(columns={"source_group": "group"})  # `group` is a keyword both engines quote differently
     seed = pd.read_csv(CUSTOM_WEIGHTS_SEED)
     fit = score_models(
         touches,

@@ -33,7 +33,7 @@ ENVIRONMENT = {
     "extracts": "CLOSECREDIT_EXTRACTS",
     "database": "CLOSECREDIT_DATABASE",
     "dagster_home": "DAGSTER_HOME",
-    "dbt_target": "CLOSECREDIT_DBT_TARGET",
+    "target": "CLOSECREDIT_TARGET",
     "vars_json": "CLOSECREDIT_VARS",
     "lock_timeout": "CLOSECREDIT_LOCK_TIMEOUT",
     "retries": "CLOSECREDIT_RETRIES",
@@ -59,6 +59,8 @@ DBT_PROFILE_VARS = {
 }
 
 DEFAULT_SCHEDULE_CRON = "0 2 * * *"
+# The engines a night can build on (profiles.yml outputs of the same names).
+TARGETS = ("duckdb", "spark")
 
 
 def build_database_path(published: Path) -> Path:
@@ -84,7 +86,10 @@ class Settings(dg.ConfigurableResource):
         description="The published DuckDB file analysts open; the build database sits beside it.",
     )
     dagster_home: str = Field(default=str(DEFAULT_DAGSTER_HOME), description="The Dagster instance folder.")
-    dbt_target: str = Field(default="duckdb", description="The profiles.yml target dbt builds.")
+    target: str = Field(
+        default="duckdb",
+        description="The engine the night builds on: a profiles.yml target, duckdb or spark (docs/spark.md).",
+    )
     vars_json: str = Field(
         default="{}",
         description="The run's dbt var overrides as JSON (`closecredit run --vars`), for SQL and "
@@ -144,6 +149,10 @@ class Settings(dg.ConfigurableResource):
     def check(self) -> None:
         if self.lock_timeout < 0 or self.retries < 0 or self.retry_delay < 0:
             raise SettingsError("lock timeout, retries and retry delay cannot be negative")
+        if self.target not in TARGETS:
+            raise SettingsError(
+                f"{ENVIRONMENT['target']} / --target must be one of {', '.join(TARGETS)}, not {self.target!r}"
+            )
         if self.threads < 1:
             raise SettingsError(f"{ENVIRONMENT['threads']} must be at least 1, not {self.threads}")
         check_overrides(self.overrides)

@@ -145,6 +145,8 @@ def run_nights(
             purpose=f"closecredit run (started by {_user()})",
             on_wait=lambda message: print(message, flush=True),
         ):
+            if settings.target == "spark":
+                return _run_spark_locked(settings, only, start, end)
             # Opened under the lock: two runs on a fresh DAGSTER_HOME would race creating its storage.
             instance = dg.DagsterInstance.from_config(str(ensure_dagster_home(settings.dagster_home_path)))
             return _run_locked(settings, instance, only, start, end, log_level, one_by_one)
@@ -202,6 +204,34 @@ def _run_locked(settings: Settings, instance, only, start, end, log_level, one_b
             print(f"building the nights before {stop}: {', '.join(map(str, before))}", flush=True)
             _run_batch(settings, instance, job, nights.root, before, log_level)
         return EXIT_FAILED
+    return 0
+
+
+def _run_spark_locked(settings: Settings, only, start, end) -> int:
+    """The pending nights on the Spark target, in this process (orchestration/night/spark_night.py)."""
+    import uuid
+
+    from orchestration.night.spark_night import SparkNightError, run_spark_night
+
+    nights = read_nights(settings.extracts_root, settings.published)
+    todo = _nights_to_run(nights, only, start, end)
+    if not todo:
+        print(_nothing_to_run(nights, settings, start, end))
+        return 0
+    print(
+        f"extracts: {nights.root}\nwarehouse: {settings.published} (built on spark)\n"
+        f"nights to run: {', '.join(map(str, todo))}",
+        flush=True,
+    )
+    for night in todo:
+        try:
+            done = run_spark_night(settings, night, run_id=f"spark-{uuid.uuid4()}")
+        except SparkNightError as exc:
+            print(f"\nnight {night} FAILED on spark; nothing after it was run:\n  - {exc}")
+            print(f"the published warehouse {settings.published} was left as it was")
+            return EXIT_FAILED
+        steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in done.seconds.items())
+        print(f"{night}: {done.rows_landed} rows landed, published {done.published} ({steps})", flush=True)
     return 0
 
 

@@ -7,71 +7,25 @@ once the HubSpot ids are mapped back to the Salesforce ones through `ground_trut
 from __future__ import annotations
 
 import csv
-import json
 import re
-from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.core.privacy import person_key
-from orchestration.demo import generate
-from orchestration.night.landing import land_night
 from tests.compare_marts import Table, differences, snapshot
-from tests.dbt_invocation import TEST_HASH_SECRET, dbt_test_environment, with_profile_vars
-from tests.integration.test_incremental_nights import Dbt, build_night
-
-# The smallest demo the night tests use; two nights, so deltas supersede and soft-delete.
-SEED, SCALE, NIGHTS = 7, 0.005, 2
-
-
-class ShapeDbt(Dbt):
-    """The incremental test's parse-once dbt, with the CRM shape's var in every call (it decides
-    which staging models the intermediate models read, so it is part of the parse)."""
-
-    def __init__(self, work: Path, crm_source: str):
-        super().__init__(work)
-        self.crm_vars = {"crm_source": crm_source}
-
-    def _with_shape(self, args: list[str]) -> list[str]:
-        args = list(args)
-        if "--vars" not in args:
-            return [*args, "--vars", json.dumps(self.crm_vars)]
-        at = args.index("--vars") + 1
-        args[at] = json.dumps({**json.loads(args[at]), **self.crm_vars})
-        return args
-
-    def __call__(self, args: list[str], database: Path) -> None:
-        super().__call__(self._with_shape(args), database)
-
-    def parse(self, database: Path) -> None:
-        with dbt_test_environment():
-            result = self.runner().invoke(
-                [*self._with_shape(with_profile_vars(["parse"], database)), *self._paths()]
-            )
-        assert result.success, result.exception
-        self.manifest = result.result
-
-
-def _build(work: Path, crm: str) -> tuple[Path, Path]:
-    summary = generate(work / "demo", seed=SEED, scale=SCALE, days=NIGHTS, crm=crm)
-    extracts, database = Path(summary["extracts"]), work / "warehouse.duckdb"
-    nights = [date.fromisoformat(n) for n in summary["nights"]]
-    with duckdb.connect(str(database)) as con:
-        for night in nights:
-            landing = land_night(con, extracts, night, crm_source=crm)
-            assert not landing.failures, [f.message for f in landing.failures]
-    dbt = ShapeDbt(work, crm)
-    dbt.parse(database)
-    build_night(dbt, database, nights[-1])
-    return database, Path(summary["ground_truth"])
+from tests.dbt_invocation import TEST_HASH_SECRET
+from tests.small_scenario import build_scenario
 
 
 @pytest.fixture(scope="module")
-def shapes(tmp_path_factory) -> dict:
-    built = {crm: _build(tmp_path_factory.mktemp(crm), crm) for crm in ("salesforce", "hubspot")}
-    return {crm: (snapshot(database, {"marts"}), truth) for crm, (database, truth) in built.items()}
+def shapes(tmp_path_factory, small_scenario) -> dict:
+    """The shared scenario (tests/small_scenario.py) in each shape: {crm: (marts, ground truth)}."""
+    built = {
+        "salesforce": small_scenario,
+        "hubspot": build_scenario(tmp_path_factory.mktemp("hubspot"), "hubspot"),
+    }
+    return {crm: (snapshot(s.database, {"marts"}), s.ground_truth) for crm, s in built.items()}
 
 
 def id_mapping(id_map: Path) -> dict[str, str]:

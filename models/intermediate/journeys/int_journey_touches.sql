@@ -272,16 +272,16 @@ select
     positions.link,
     positions.person_id,
     people.identity as person_identity,
-    positions.touch_position,
+    {{ as_bigint('positions.touch_position') }} as touch_position,
     positions.touch_count,
-    positions.lc_position,
-    positions.oc_position,
+    {{ as_bigint('positions.lc_position') }} as lc_position,
+    {{ as_bigint('positions.oc_position') }} as oc_position,
     coalesce(positions.touch_position = positions.ft_position, false) as is_first_touch,
     not positions.is_self_reported and positions.touch_position = positions.lc_position as is_lead_creation_touch,
     not positions.is_self_reported and positions.touch_position = positions.oc_position
         as is_opportunity_creation_touch,
     coalesce(positions.touch_position = positions.cw_position, false) as is_closed_won_touch,
-    {{ dbt.datediff('positions.touch_date', 'opportunities.close_date', 'day') }}
+    {{ as_bigint(dbt.datediff('positions.touch_date', 'opportunities.close_date', 'day')) }}
         as days_before_close
 from positions
 inner join opportunities
