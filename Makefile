@@ -28,11 +28,11 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	mkdir -p target
 	# Models compile for real (the SQL holds no key: person keys are a function the plugin registers).
-	$(BIN)/sqlfluff lint models tests/dbt
+	$(BIN)/sqlfluff lint --processes 2 models tests/dbt
 
-## One process by default: the xdist groups of tests/conftest.py do not yet keep the end-to-end
-## nights in one worker (each worker would build them), so `PYTEST_WORKERS=2` is for trying only.
-PYTEST_WORKERS ?= 0
+## Two processes; the xdist groups of tests/conftest.py keep each shared build (the end-to-end
+## nights, the small scenario, a module's fixtures) in one of them. `PYTEST_WORKERS=0`: one process.
+PYTEST_WORKERS ?= 2
 unit: $(INSTALLED)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(ARGS)
 
