@@ -348,6 +348,19 @@ def _record_batches(path: Path, header: list[str], source_file: str) -> Iterable
     return _csv_batches(path, header, source_file)
 
 
+def locate_object_file(obj: ContractObject, extracts_root: Path, extract_date: date) -> Path | ObjectLanding:
+    """The object's file of the night, or the `failed` (two files, unknown format) or `missing`
+    result the landing records instead; the DuckDB and Spark landings share it."""
+    source_file = f"{extract_date.isoformat()}/{obj.relative_path}"
+    try:
+        path = object_file(extracts_root, obj, extract_date)
+    except LandingError as exc:
+        return ObjectLanding(obj.qualified_name, source_file, "failed", 0, str(exc))
+    if path is None:
+        return ObjectLanding(obj.qualified_name, source_file, "missing", 0, f"{source_file}: no file tonight")
+    return path
+
+
 def land_object(
     con: duckdb.DuckDBPyConnection,
     obj: ContractObject,
@@ -355,20 +368,10 @@ def land_object(
     extract_date: date,
 ) -> ObjectLanding:
     """Land one object's file of one night; never raises for bad data, it reports it."""
-    try:
-        path = object_file(extracts_root, obj, extract_date)
-    except LandingError as exc:
-        source_file = f"{extract_date.isoformat()}/{obj.relative_path}"
-        result = ObjectLanding(obj.qualified_name, source_file, "failed", 0, str(exc))
-        _log(con, obj, extract_date, result, file_sha256=None)
-        return result
-    if path is None:
-        source_file = f"{extract_date.isoformat()}/{obj.relative_path}"
-        result = ObjectLanding(
-            obj.qualified_name, source_file, "missing", 0, f"{source_file}: no file tonight"
-        )
-        _log(con, obj, extract_date, result, file_sha256=None)
-        return result
+    path = locate_object_file(obj, extracts_root, extract_date)
+    if isinstance(path, ObjectLanding):
+        _log(con, obj, extract_date, path, file_sha256=None)
+        return path
     source_file = path.relative_to(extracts_root).as_posix()
     sha = _sha256(path)
     previous = con.execute(

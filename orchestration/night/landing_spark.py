@@ -36,7 +36,7 @@ from orchestration.night.landing import (
     _sha256,
     check_contract_columns,
     file_format,
-    object_file,
+    locate_object_file,
     read_header,
 )
 
@@ -179,20 +179,10 @@ def land_object(
         result = land_object(spark, obj, extracts_root, extract_date, log)
         _write_log(spark, extract_date, log)
         return result
-    try:
-        path = object_file(extracts_root, obj, extract_date)
-    except LandingError as exc:
-        source_file = f"{extract_date.isoformat()}/{obj.relative_path}"
-        result = ObjectLanding(obj.qualified_name, source_file, "failed", 0, str(exc))
-        _log(log, obj, extract_date, result, file_sha256=None)
-        return result
-    if path is None:
-        source_file = f"{extract_date.isoformat()}/{obj.relative_path}"
-        result = ObjectLanding(
-            obj.qualified_name, source_file, "missing", 0, f"{source_file}: no file tonight"
-        )
-        _log(log, obj, extract_date, result, file_sha256=None)
-        return result
+    path = locate_object_file(obj, extracts_root, extract_date)
+    if isinstance(path, ObjectLanding):
+        _log(log, obj, extract_date, path, file_sha256=None)
+        return path
     source_file = path.relative_to(extracts_root).as_posix()
     sha = _sha256(path)
     previous = [
