@@ -101,7 +101,22 @@ def build_data_docs(database: Path | None = None, nights: int = DOCS_HISTORY_NIG
             meta={"notes": {"format": "markdown", "content": info["notes"]}},
         )
         context.suites.add_or_update(suite)
-    context.build_data_docs(site_names=[SITE])
+    # A validation result's page is a function of the result alone, and its path names the result
+    # (suite, night, run time): a page of tonight's site left from the last build is copied, not
+    # rendered again. Every night re-renders only its new results and the suite pages; the GX
+    # index still lists every result of the window (they are all in the store).
+    suite_ids = [ExpectationSuiteIdentifier(name=name) for name in latest_suite]
+    reused = {
+        key: page
+        for key in keys.values()
+        if (page := _relative(context, key, building)) and (target / page).is_file()
+    }
+    fresh = [key for key in keys.values() if key not in reused]
+    if suite_ids or fresh:  # GX renders every resource when handed none
+        context.build_data_docs(site_names=[SITE], resource_identifiers=[*suite_ids, *fresh])
+    for page in reused.values():
+        (building / page).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target / page, building / page)
     links = {}
     for (night, suite_name), key in keys.items():
         links[(night, suite_name)] = _relative(context, key, building)
