@@ -189,6 +189,12 @@ def restated(run_dbt, tmp_path_factory) -> Path:
             "period_start, 'community' as source_group, cast(null as double) as "
             "community_share_without_self_reports where false"
         )
+        # No answered deals either: the cost marts carry the period's self-report coverage.
+        con.execute(
+            "create table main.int_self_report_coverage as select 'month' as period_type, date '2026-03-01' "
+            "as period_start, 0::bigint as credited_deals, 0::bigint as answered_deals, "
+            "cast(null as double) as self_report_coverage where false"
+        )
     run_dbt(
         [
             *build_args(NIGHT_2, select=RESTATED_SELECT),
