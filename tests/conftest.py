@@ -29,6 +29,13 @@ from tests.dbt_invocation import (
     with_profile_vars,
 )
 
+# An xdist worker's __main__ (`python -c`) has neither __spec__ nor __file__; pyspark.sql.connect,
+# which Great Expectations imports once pyspark is installed, takes that for a doctest run and
+# exits the worker. A night's process (`closecredit`, `dagster`) always has one.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest-xdist worker>"
+
 
 @pytest.fixture
 def extracts_root(tmp_path: Path) -> Path:
