@@ -12,8 +12,6 @@ environment set as a `dg.EnvVar`; `closecredit run` builds it from its arguments
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
@@ -70,13 +68,6 @@ def build_defs(settings: Settings, resource_settings: Settings | None = None) ->
         },
     )
 
-
-if os.environ.get("DAGSTER_IS_DEV_CLI"):
-    # Under `dagster dev` the manifest is re-parsed at each load, so new or changed models show up
-    # (`prepare_if_dev()` would look for dbt on PATH; the project's dbt is beside its Python).
-    DbtCliResource(project_dir=closecredit_project, dbt_executable=dbt_executable()).cli(
-        ["--quiet", "parse"], target_path=closecredit_project.target_path
-    ).wait()
 
 _settings = Settings.from_environment()
 defs = build_defs(_settings, _settings.for_code_location())
