@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -46,14 +47,17 @@ def load_secret(data_dir: Path | None = None, *, path: Path | None = None) -> by
     path = path or secret_file(data_dir)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Create exclusively, owner-only: two processes racing here keep the first secret.
+        # Written whole to a private file, then linked into place: two processes racing here keep
+        # the first secret, and neither reads a file the other has not finished writing.
+        fd, staged = tempfile.mkstemp(prefix=".hash_secret-", dir=path.parent)  # owner-only
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(secrets.token_hex(32) + "\n")
+            os.link(staged, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(staged)
     secret = path.read_text(encoding="utf-8").strip()
     if not secret:
         raise ValueError(f"{path} is empty: delete it to generate a new secret, or set {SECRET_ENV}")
