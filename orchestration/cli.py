@@ -59,6 +59,8 @@ def _settings(args: argparse.Namespace, command: str):
             values["vars_json"] = json.dumps(overrides, sort_keys=True)
         values["lock_timeout"] = getattr(args, "lock_timeout", None)
         values["target"] = getattr(args, "target", None)
+        values["spark_master"] = getattr(args, "spark_master", None)
+        values["spark_warehouse"] = getattr(args, "spark_warehouse", None)
         return Settings.from_environment(**values), None
     except (VarsError, ValueError) as exc:
         print(f"closecredit {command}: {exc}", file=sys.stderr)
@@ -194,6 +196,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--target",
         choices=TARGETS,
         help=f"the engine to build on (env {ENVIRONMENT['target']}; default duckdb; spark: docs/spark.md)",
+    )
+    run.add_argument(
+        "--spark-master",
+        metavar="MASTER",
+        help=f"the Spark target's master, e.g. local[2] (env {ENVIRONMENT['spark_master']}; default: every core)",
+    )
+    run.add_argument(
+        "--spark-warehouse",
+        type=Path,
+        metavar="FOLDER",
+        help=f"the Spark target's table folder (env {ENVIRONMENT['spark_warehouse']}; default: "
+        "spark/warehouse beside --database)",
     )
     run.add_argument("--verbose", action="store_true", help="print Dagster's and dbt's logs")
     _add_location_args(run)

@@ -44,6 +44,9 @@ ENVIRONMENT = {
     "failure_webhook": "CLOSECREDIT_FAILURE_WEBHOOK",
     "memory_limit": "CLOSECREDIT_MEMORY_LIMIT",
     "threads": "CLOSECREDIT_THREADS",
+    "spark_master": "CLOSECREDIT_SPARK_MASTER",
+    "spark_warehouse": "CLOSECREDIT_SPARK_WAREHOUSE",
+    "spark_driver_memory": "CLOSECREDIT_SPARK_DRIVER_MEMORY",
 }
 EXTRACTS_ENV = ENVIRONMENT["extracts"]
 DATABASE_ENV = ENVIRONMENT["database"]
@@ -61,6 +64,8 @@ DBT_PROFILE_VARS = {
 DEFAULT_SCHEDULE_CRON = "0 2 * * *"
 # The engines a night can build on (profiles.yml outputs of the same names).
 TARGETS = ("duckdb", "spark")
+# The Spark target's master unless a setting names one: every core of this machine.
+DEFAULT_SPARK_MASTER = "local[*]"
 
 
 def build_database_path(published: Path) -> Path:
@@ -106,6 +111,18 @@ class Settings(dg.ConfigurableResource):
     failure_webhook: str = Field(default="", description="URL a failed night's record is POSTed to.")
     memory_limit: str = Field(default="2GB", description="DuckDB memory_limit of dbt's connection.")
     threads: int = Field(default=2, description="dbt threads and DuckDB threads of dbt's connection.")
+    spark_master: str = Field(
+        default=DEFAULT_SPARK_MASTER,
+        description="The Spark target's master: local[N] (N cores here), spark://host:7077, yarn (docs/spark.md).",
+    )
+    spark_warehouse: str = Field(
+        default="",
+        description="spark.sql.warehouse.dir of the Spark target, a local folder (the embedded metastore "
+        "sits beside it); empty: <warehouse folder>/spark/warehouse.",
+    )
+    spark_driver_memory: str = Field(
+        default="2g", description="Driver memory (JVM heap) of the Spark session."
+    )
 
     # --- built once ---------------------------------------------------------------------------
 
@@ -155,6 +172,8 @@ class Settings(dg.ConfigurableResource):
             )
         if self.threads < 1:
             raise SettingsError(f"{ENVIRONMENT['threads']} must be at least 1, not {self.threads}")
+        if not self.spark_master.strip():
+            raise SettingsError(f"{ENVIRONMENT['spark_master']} / --spark-master cannot be empty")
         check_overrides(self.overrides)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -205,6 +224,21 @@ class Settings(dg.ConfigurableResource):
         return self.build_database.with_name(f"{self.build_database.name}.tmp")
 
     @property
+    def spark_warehouse_dir(self) -> Path:
+        """The Spark target's tables (`spark.sql.warehouse.dir`)."""
+        return Path(self.spark_warehouse or self.published.parent / "spark" / "warehouse").resolve()
+
+    @property
+    def spark_metastore_dir(self) -> Path:
+        """The embedded Derby metastore of a local Spark session, beside its warehouse folder."""
+        return self.spark_warehouse_dir.parent / "metastore"
+
+    @property
+    def spark_dbt_target(self) -> Path:
+        """dbt's target folder of the Spark night (compiled SQL, run results)."""
+        return self.published.parent / "spark" / "dbt-target"
+
+    @property
     def ground_truth_dir(self) -> Path | None:
         """The demo's ground truth, written beside (never inside) its extracts folder, if any."""
         folder = self.extracts_root.parent / "ground_truth"
@@ -250,7 +284,7 @@ class Settings(dg.ConfigurableResource):
         return {**self.overrides, **self.dbt_profile_vars()}
 
 
-_PATHS = {"extracts", "database", "dagster_home"}
+_PATHS = {"extracts", "database", "dagster_home", "spark_warehouse"}
 _NUMBERS = {"lock_timeout": float, "retries": int, "retry_delay": float, "threads": int}
 
 

@@ -7,80 +7,77 @@ registers `closecredit_person_key(string) -> string` (orchestration.core.privacy
 vectorised Python UDF keyed with the warehouse secret, read here in Python: no key material in SQL,
 exactly as the DuckDB plugin does (orchestration/core/privacy_plugin.py).
 
-Defaults: master `local[*]`, tables in `<warehouse folder>/spark/warehouse` as Parquet, the
-metastore (embedded Derby) beside it. `CLOSECREDIT_SPARK_MASTER` and `CLOSECREDIT_SPARK_WAREHOUSE`
-override master and warehouse folder (docs/spark.md). One process at a time may open an embedded
-Derby metastore, the same one-writer rule as the DuckDB build file.
+Master, warehouse folder and driver memory are settings (`Settings.spark_master`,
+`spark_warehouse`, `spark_driver_memory`; docs/spark.md): tables in `<warehouse folder>/spark/warehouse`
+as Parquet by default, the metastore (embedded Derby) beside it. One process at a time may open an
+embedded Derby metastore, the same one-writer rule as the DuckDB build file.
 
     python -m orchestration.core.spark dbt build ...   # dbt in this process, on this session
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 from orchestration.core import privacy
+from orchestration.core.settings import Settings
 
-MASTER_ENV = "CLOSECREDIT_SPARK_MASTER"
-WAREHOUSE_ENV = "CLOSECREDIT_SPARK_WAREHOUSE"
-DEFAULT_MASTER = "local[*]"
 # Two cores: Spark's default of 200 shuffle partitions makes every small join 200 tasks (2 measured
 # a little faster than 4 on this machine; adaptive execution coalesces them further).
 SHUFFLE_PARTITIONS = "2"
+# The interpreter Spark's Python workers run (pyarrow and pandas for the Arrow UDF); they never
+# import this package (orchestration/core/spark_person_key.py).
+WORKER_PYTHON = "spark.pyspark.python"
 
 
-def spark_paths(published: Path) -> tuple[Path, Path]:
-    """(warehouse folder, metastore folder) of the Spark build beside the published file."""
-    folder = Path(os.environ.get(WAREHOUSE_ENV) or published.parent / "spark" / "warehouse").resolve()
-    return folder, folder.parent / "metastore"
+def session_conf(settings: Settings) -> dict[str, str]:
+    """The Spark conf of the night's session, from the settings (no environment variable)."""
+    warehouse, metastore = settings.spark_warehouse_dir, settings.spark_metastore_dir
+    return {
+        "spark.master": settings.spark_master,
+        "spark.app.name": "closecredit",
+        "spark.sql.warehouse.dir": str(warehouse),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={metastore / 'metastore_db'};create=true"
+        ),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={metastore}",
+        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": SHUFFLE_PARTITIONS,
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        "spark.sql.legacy.createHiveTableByDefault": "false",
+        "spark.sql.sources.default": "parquet",
+        # The embedded Derby metastore cannot filter partitions by a date: prune in Spark.
+        "spark.sql.hive.metastorePartitionPruning": "false",
+        "spark.ui.enabled": "false",
+        WORKER_PYTHON: sys.executable,
+    }
 
 
-def spark_session(published: Path | None = None, *, master: str | None = None, secret: bytes | None = None):
-    """The process's SparkSession (created on first call), with the person-key UDF registered.
-    `published` is the published DuckDB file: the Spark warehouse and the secret live beside it.
-    The UDF is keyed when the session is created, and again only when `secret` is given."""
+def spark_session(settings: Settings | None = None, *, secret: bytes | None = None):
+    """The process's SparkSession (created on first call, from `settings`), with the person-key UDF
+    registered. The Spark warehouse and the secret live beside the published file. The UDF is
+    keyed when the session is created, and again only when `secret` is given."""
     from pyspark.sql import SparkSession
 
-    from orchestration.core.settings import DEFAULT_DATABASE
-
-    published = (published or DEFAULT_DATABASE).resolve()
+    settings = settings or Settings()
     active = SparkSession.getActiveSession()
     created = active is None
     if created:
-        # Python workers run this interpreter (pyarrow and pandas for the Arrow UDF); they never
-        # import this package (orchestration/core/spark_person_key.py). An explicit choice stays.
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        warehouse, metastore = spark_paths(published)
-        warehouse.mkdir(parents=True, exist_ok=True)
-        metastore.mkdir(parents=True, exist_ok=True)
-        active = (
-            SparkSession.builder.master(master or os.environ.get(MASTER_ENV) or DEFAULT_MASTER)
-            .appName("closecredit")
-            .config("spark.sql.warehouse.dir", str(warehouse))
-            .config(
-                "spark.hadoop.javax.jdo.option.ConnectionURL",
-                f"jdbc:derby:;databaseName={metastore / 'metastore_db'};create=true",
-            )
-            .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={metastore}")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", SHUFFLE_PARTITIONS)
-            .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
-            .config("spark.sql.legacy.createHiveTableByDefault", "false")
-            .config("spark.sql.sources.default", "parquet")
-            # The embedded Derby metastore cannot filter partitions by a date: prune in Spark.
-            .config("spark.sql.hive.metastorePartitionPruning", "false")
-            .config("spark.ui.enabled", "false")
-            .config("spark.pyspark.python", os.environ["PYSPARK_PYTHON"])
-            .config("spark.driver.memory", os.environ.get("CLOSECREDIT_SPARK_DRIVER_MEMORY", "2g"))
-            .enableHiveSupport()
-            .getOrCreate()
-        )
+        settings.spark_warehouse_dir.mkdir(parents=True, exist_ok=True)
+        settings.spark_metastore_dir.mkdir(parents=True, exist_ok=True)
+        builder = SparkSession.builder
+        for key, value in session_conf(settings).items():
+            builder = builder.config(key, value)
+        active = builder.enableHiveSupport().getOrCreate()
         active.sparkContext.setLogLevel("ERROR")
+        # pyspark 4.3 in session mode takes its workers' interpreter from PYSPARK_PYTHON when the
+        # context starts and ignores spark.pyspark.python: give the context its own conf's value
+        # (read by every Python UDF it creates) instead of changing this process's environment.
+        active.sparkContext.pythonExec = active.sparkContext.getConf().get(WORKER_PYTHON)
     # Keyed once per session (the warehouse's secret), or again when a caller names the secret.
     if created or secret is not None:
-        secret_path = privacy.secret_file(published.parent)
+        secret_path = privacy.secret_file(settings.published.parent)
         register_person_key(active, secret if secret is not None else privacy.load_secret(path=secret_path))
     return active
 
@@ -106,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["dbt"]:
         argv = argv[1:]
-    database = os.environ.get("CLOSECREDIT_DATABASE")
-    spark_session(Path(database) if database else None)
+    spark_session(Settings.from_environment())
     try:
         cli.main(args=argv, prog_name="dbt", standalone_mode=False)
     except SystemExit as exc:

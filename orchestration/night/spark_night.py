@@ -71,9 +71,9 @@ def spark_build(
     )
     from orchestration.core.spark import spark_session
 
-    spark = spark_session(settings.published)
+    spark = spark_session(settings)
     seconds: dict[str, float] = {}
-    target_path = settings.published.parent / "spark" / "dbt-target"
+    target_path = settings.spark_dbt_target
     # The spark output reads only the threads of the profile vars (CLOSECREDIT_THREADS).
     dbt_vars = {**settings.overrides, DBT_PROFILE_VARS["threads"]: settings.threads}
     base = night_build_args(overrides=dbt_vars, full_refresh=full_refresh)
@@ -119,7 +119,7 @@ def run_spark_night(
 
     seconds: dict[str, float] = {}
     started = time.monotonic()
-    spark = spark_session(settings.published)
+    spark = spark_session(settings)
     seconds["session"] = time.monotonic() - started
 
     step = time.monotonic()

@@ -90,10 +90,11 @@ def spark_night(spark_available, tmp_path_factory, small_scenario):
         vars_json=json.dumps(SPARK_OVERRIDES),
         # Statements wait on the metastore and Python as much as on the two cores.
         threads=4,
+        spark_master="local[2]",
     )
     first, last = small_scenario.nights[0], small_scenario.nights[-1]
-    spark_session(settings.published, master="local[2]", secret=TEST_HASH_SECRET)
-    landing = land_night(spark_session(settings.published), small_scenario.extracts, first)
+    spark_session(settings, secret=TEST_HASH_SECRET)
+    landing = land_night(spark_session(settings), small_scenario.extracts, first)
     assert not landing.failures, [f.message for f in landing.failures]
     done = run_spark_night(settings, last, run_id="spark-equality", exclude=NOT_BUILT)
     assert done.published == settings.published

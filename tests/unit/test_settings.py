@@ -198,3 +198,58 @@ def test_gx_suites_read_the_runs_overrides_for_parameters_and_batch_sql():
     sql = "select * from {mart} where closes >= {var:signal_min_closes}"
     assert render_sql(sql, suite, NIGHT).endswith(f">= {project_vars()['signal_min_closes']}")
     assert render_sql(sql, suite, NIGHT, {"signal_min_closes": 3}).endswith(">= 3")
+
+
+def test_spark_settings_come_from_the_cli_over_the_environment_over_defaults(tmp_path):
+    from orchestration.cli import _settings, build_parser
+
+    published = tmp_path / "site" / "closecredit.duckdb"
+    default = Settings(database=str(published))
+    assert default.spark_master == "local[*]" and default.spark_driver_memory == "2g"
+    assert default.spark_warehouse_dir == tmp_path / "site" / "spark" / "warehouse"
+    assert default.spark_metastore_dir == tmp_path / "site" / "spark" / "metastore"
+    environ = {
+        "CLOSECREDIT_SPARK_MASTER": "spark://cluster:7077",
+        "CLOSECREDIT_SPARK_WAREHOUSE": str(tmp_path / "tables"),
+        "CLOSECREDIT_SPARK_DRIVER_MEMORY": "6g",
+    }
+    from_env = Settings.from_environment(environ, database=published)
+    assert from_env.spark_master == "spark://cluster:7077" and from_env.spark_driver_memory == "6g"
+    assert from_env.spark_warehouse_dir == tmp_path / "tables"
+    assert from_env.spark_metastore_dir == tmp_path / "metastore"
+    from_cli = Settings.from_environment(environ, database=published, spark_master="local[2]")
+    assert from_cli.spark_master == "local[2]"
+    args = build_parser().parse_args(
+        ["run", "--target", "spark", "--spark-master", "local[3]", "--spark-warehouse", str(tmp_path / "w")]
+    )
+    settings, _ = _settings(args, "run")
+    assert (settings.target, settings.spark_master) == ("spark", "local[3]")
+    assert settings.spark_warehouse_dir == tmp_path / "w"
+    with pytest.raises(SettingsError, match="CLOSECREDIT_SPARK_MASTER / --spark-master cannot be empty"):
+        Settings(spark_master=" ").check()
+
+
+def test_the_spark_session_is_configured_from_the_settings_not_the_environment(tmp_path, monkeypatch):
+    """No Spark session needed: the conf the session is built with. Spark's variables in this
+    process's environment change nothing once the settings are resolved."""
+    from orchestration.core.spark import WORKER_PYTHON, session_conf
+
+    monkeypatch.setenv("CLOSECREDIT_SPARK_MASTER", "yarn")
+    monkeypatch.setenv("PYSPARK_PYTHON", "/nonexistent/python")
+    settings = Settings(
+        database=str(tmp_path / "closecredit.duckdb"), spark_master="local[2]", spark_driver_memory="3g"
+    )
+    conf = session_conf(settings)
+    assert conf["spark.master"] == "local[2]" and conf["spark.driver.memory"] == "3g"
+    assert conf["spark.sql.warehouse.dir"] == str(tmp_path / "spark" / "warehouse")
+    assert (
+        str(tmp_path / "spark" / "metastore" / "metastore_db")
+        in conf["spark.hadoop.javax.jdo.option.ConnectionURL"]
+    )
+    # The workers run this interpreter (pyarrow, pandas), whatever PYSPARK_PYTHON says.
+    assert conf[WORKER_PYTHON] == sys.executable
+    # The master is stated once, in the settings: the profile's session output names none.
+    spark_output = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["closecredit"]["outputs"][
+        "spark"
+    ]
+    assert spark_output["method"] == "session" and "local[" not in str(spark_output)
