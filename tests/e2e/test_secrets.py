@@ -6,7 +6,6 @@ tests/e2e/conftest.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -18,24 +17,9 @@ from orchestration.core.settings import Settings
 from orchestration.defs.dbt import night_target
 from orchestration.ops.resources import Warehouse
 from tests.e2e.conftest import Site
-from tests.secret_forms import secret_forms
+from tests.secret_forms import files_under, leaks, secret_forms
 
 pytestmark = pytest.mark.e2e
-
-
-def files_under(folder: Path, since: float = 0.0) -> Iterator[Path]:
-    if folder.is_dir():
-        for path in folder.rglob("*"):
-            if path.is_file() and not path.is_symlink() and path.stat().st_mtime >= since:
-                yield path
-
-
-def leaks(paths: list[Path], forms: dict[str, bytes]) -> list[str]:
-    found = []
-    for path in paths:
-        content = path.read_bytes()
-        found += [f"{path}: {name}" for name, form in forms.items() if form in content]
-    return found
 
 
 def night_files(site: Site, since: float) -> list[Path]:
