@@ -24,7 +24,7 @@ import pandas as pd
 
 from orchestration.core.contract import Column, ContractObject
 from orchestration.night.landing import LANDING_LOG, RAW_SCHEMA, LandingError, read_header
-from orchestration.quality.config import DEFAULT_CHUNK_ROWS, iso_currencies
+from orchestration.quality.config import DEFAULT_CHUNK_ROWS, dbt_vars, iso_currencies
 from orchestration.quality.derive import BLOCKING_QUARANTINE_COLUMN, PARSED_TYPES, TEMPORAL_TYPES
 from orchestration.quality.gate import gate_blocks as quarantine_gate_verdict
 from orchestration.quality.suites import BaselineRule
@@ -271,9 +271,10 @@ def file_profile(
     extracts_root: Path | None = None,
     total_rows: int | None = None,
     quarantined_rows: int | None = None,
+    overrides: dict | None = None,
 ) -> pd.DataFrame:
     """One row about the night's file: what the file-level expectations read, with the
-    quarantine gate's verdict on the night (`quarantine_gate_blocks`)."""
+    quarantine gate's verdict on the night (`quarantine_gate_blocks`, with the run's vars)."""
     logged = con.execute(
         f"select status, source_file, message from {LANDING_LOG} "
         "where extract_date = ? and system = ? and object = ?",
@@ -310,7 +311,7 @@ def file_profile(
         "baseline_row_count": baseline,
         "row_count_ratio": (rows / baseline) if baseline else None,
         "quarantined_rows": quarantined,
-        "quarantine_gate_blocks": quarantine_gate_verdict(con, quarantined, rows),
+        "quarantine_gate_blocks": quarantine_gate_verdict(con, quarantined, rows, dbt_vars(overrides)),
     }
     temporal = [c for c in obj.columns if c.type in TEMPORAL_TYPES]
     if temporal:

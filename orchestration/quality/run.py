@@ -98,7 +98,9 @@ def validate_raw_object(
         return outcome, None
     run = SuiteRun(suite.name, _prepared(raw_expectations(obj, suite), night, overrides), suite.batch_of)
     total = night_row_count(con, obj, night)
-    profile = file_profile(con, obj, night, suite.baseline, extracts_root, total_rows=total)
+    profile = file_profile(
+        con, obj, night, suite.baseline, extracts_root, total_rows=total, overrides=overrides
+    )
     run.validate("file", profile, FILE_SAMPLE_COLUMNS)
     # The gate is decided on the whole night's counts; each chunk then lists the rows it blocks on.
     blocks = bool(profile.iloc[0]["quarantine_gate_blocks"])

@@ -77,6 +77,17 @@ def test_one_bad_row_in_a_five_row_file_is_quarantined_and_warned_about(con):
     assert "yesterday-ish" in warning and f"{WEB.relative_path} row 3" in warning
 
 
+def test_the_runs_var_overrides_reach_the_gx_gate(con):
+    """`closecredit run --vars` on the gate's vars: the GX gate decides with them, as dbt's does."""
+    rows = clean_rows(WEB, 5)
+    rows[2]["occurred_at"] = "yesterday-ish"
+    put_night(con, WEB, NIGHT, rows)
+    strict = {"max_quarantine_rate": 0, "quarantine_gate_min_rows": 1}
+    outcome, _ = validate_raw_object(con, WEB, NIGHT, overrides=strict)
+    assert gate_of(outcome).status == FAILED and not outcome.check_passed(CRITICAL)
+    assert outcome.profile["quarantine_gate_blocks"] is True
+
+
 def test_a_five_row_file_of_bad_rows_only_blocks(con):
     rows = clean_rows(WEB, 5)
     for row in rows:
