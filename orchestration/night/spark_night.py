@@ -6,8 +6,10 @@ its tables written back), dbt build of the credit and cost marts, publish into t
 at `--database` (orchestration/night/publish_spark.py). One SparkSession serves every step, and dbt
 runs in process on it (dbt-spark `method: session`): the person-key UDF lives in the session, and
 a local Spark's embedded metastore admits one process at a time. dbt's data tests run as on
-DuckDB; an error-severity failure stops the night before publishing. The GX suites are not run on
-this path yet (docs/spark.md, "What differs").
+DuckDB; an error-severity failure stops the night before publishing. The GX suites run as the
+Dagster night's checks do, on the Spark tables (orchestration/quality/spark_tables.py): the raw
+suites after landing (a blocking failure stops the night before dbt), the mart suites before
+publishing (a blocking failure stops the publish); results and Data Docs beside the warehouse.
 """
 
 from __future__ import annotations
@@ -55,6 +57,50 @@ def spark_dbt(args: list[str], settings: Settings, as_of: date, *, target_path: 
     if not result.success:
         detail = "; ".join(failed[:5]) or str(result.exception)
         raise SparkNightError(f"dbt {args[0]} on spark for {as_of} failed: {detail}")
+
+
+QUALITY_STEPS = ("raw", "marts")
+
+
+def spark_quality(spark, settings: Settings, night: date, step: str, only: list[str] | None = None) -> list:
+    """The night's raw (`step` raw: every object landed) or mart (`marts`) GX suites on the Spark
+    tables, saved beside the warehouse as on a DuckDB night; an error-severity failure raises
+    SparkNightError with the failed expectations in words. `only` names the objects
+    (`crm.opportunity`) or marts to check, as a Dagster run selects checks."""
+    from orchestration.core.contract import objects_in_use
+    from orchestration.quality.config import CRITICAL
+    from orchestration.quality.docs import build_data_docs
+    from orchestration.quality.run import run_mart_night, run_raw_night
+    from orchestration.quality.spark_tables import duckdb_over_spark
+
+    if step not in QUALITY_STEPS:
+        raise ValueError(f"quality step {step!r} is not one of {', '.join(QUALITY_STEPS)}")
+    with duckdb_over_spark(spark, (step,)) as con:
+        if step == "raw":
+            objects = objects_in_use(settings.project_vars()["crm_source"])
+            objects = [o for o in objects if only is None or o.qualified_name in only]
+            outcomes = run_raw_night(
+                con,
+                night,
+                objects=objects,
+                extracts_root=settings.extracts_root,
+                database=settings.published,
+                overrides=settings.overrides,
+            )
+        else:
+            outcomes = run_mart_night(
+                con, night, marts=only, database=settings.published, overrides=settings.overrides
+            )
+    blocking = [outcome for outcome in outcomes if outcome.failures(CRITICAL)]
+    if blocking or step == "marts":  # the site shows the night's last step, or the one that stopped it
+        try:
+            build_data_docs(settings.published)
+        except Exception as exc:  # the docs are for people; a rendering problem must not gate data
+            print(f"Data Docs were not rebuilt: {exc!r}")
+    if blocking:
+        details = "\n".join(outcome.message(CRITICAL) for outcome in blocking)
+        raise SparkNightError(f"the {step} GX suites block night {night}:\n{details}")
+    return outcomes
 
 
 def spark_build(
@@ -108,9 +154,12 @@ def run_spark_night(
     full_refresh: bool = False,
     build_only: bool = False,
     exclude: str | None = None,
+    quality: bool = True,
 ) -> SparkNight:
-    """Land, build and publish one night on Spark. `build_only` stops before the publish (tests
-    compare the Spark tables themselves); `exclude` leaves more out of both dbt builds."""
+    """Land, check, build, check and publish one night on Spark. `build_only` stops before the
+    publish (tests compare the Spark tables themselves); `exclude` leaves more out of both dbt
+    builds; `quality=False` leaves the GX suites out (the equality test compares data, and runs
+    the suites on its tables on its own)."""
     import time
 
     from orchestration.core.spark import spark_session
@@ -129,8 +178,16 @@ def run_spark_night(
     if landing.failures:
         raise SparkNightError("; ".join(o.message for o in landing.failures))
     seconds["landing"] = time.monotonic() - step
+    if quality:
+        step = time.monotonic()
+        spark_quality(spark, settings, night, "raw")
+        seconds["quality"] = time.monotonic() - step
 
     seconds.update(spark_build(settings, night, full_refresh=full_refresh, exclude=exclude))
+    if quality:
+        step = time.monotonic()
+        spark_quality(spark, settings, night, "marts")
+        seconds["quality"] += time.monotonic() - step
 
     published = None
     if not build_only:

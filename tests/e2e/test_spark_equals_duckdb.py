@@ -24,8 +24,10 @@ import shutil
 import duckdb
 import pytest
 
+from orchestration.core import privacy
 from tests.compare_marts import differences, snapshot
 from tests.dbt_invocation import TEST_HASH_SECRET
+from tests.secret_forms import files_under, leaks, secret_forms
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +35,16 @@ SCHEMAS = {"marts"}
 NOT_BUILT = "resource_type:test"
 # The bootstrap draws nothing, as the scenario's DuckDB build (it runs no bootstrap).
 SPARK_OVERRIDES = {"bootstrap_replicates": 0}
+# The GX suites compared on both engines: the largest raw files of the first night (with
+# quarantined rows), read in several chunks each; marts whose invariants join, group and read vars.
+RAW_CHECKED = ("web.event", "costs.marketing_spend")
+MARTS_CHECKED = (
+    "fct_close_credit",
+    "fct_cost_per_close_by_resource",
+    "fct_touchpoints",
+    "fct_investment_signals",
+)
+CHUNK_ROWS = 2000
 
 
 def require_spark() -> None:
@@ -75,7 +87,7 @@ def _types(database, schemas) -> dict[str, list[tuple[str, str]]]:
 @pytest.fixture(scope="module")
 def spark_night(spark_available, tmp_path_factory, small_scenario):
     """The scenario's nights on Spark: the first landed, the last run as a Spark night (land, dbt,
-    engine, dbt, publish); the published DuckDB file."""
+    engine, dbt, publish); its settings (the published DuckDB file, the Spark site's folders)."""
     from orchestration.core.settings import Settings
     from orchestration.core.spark import spark_session
     from orchestration.night.landing_spark import land_night
@@ -96,18 +108,110 @@ def spark_night(spark_available, tmp_path_factory, small_scenario):
     spark_session(settings, secret=TEST_HASH_SECRET)
     landing = land_night(spark_session(settings), small_scenario.extracts, first)
     assert not landing.failures, [f.message for f in landing.failures]
-    done = run_spark_night(settings, last, run_id="spark-equality", exclude=NOT_BUILT)
+    # The GX suites run on these tables in their own tests below (the data is what is compared here).
+    done = run_spark_night(settings, last, run_id="spark-equality", exclude=NOT_BUILT, quality=False)
     assert done.published == settings.published
-    return settings.published
+    return settings
 
 
 def test_spark_marts_equal_duckdb_marts(spark_available, small_scenario, spark_night):
     duck = snapshot(small_scenario.database, SCHEMAS)
     assert duck and any(len(table) for table in duck.values()), "the scenario built empty marts"
-    assert differences(duck, snapshot(spark_night, SCHEMAS)) == []
+    assert differences(duck, snapshot(spark_night.published, SCHEMAS)) == []
 
 
 def test_spark_publishes_the_marts_with_duckdbs_column_types(spark_available, small_scenario, spark_night):
-    duck, spark = _types(small_scenario.database, SCHEMAS), _types(spark_night, SCHEMAS)
+    duck, spark = _types(small_scenario.database, SCHEMAS), _types(spark_night.published, SCHEMAS)
     assert sorted(duck) == sorted(spark)
     assert {t: spark[t] for t in duck if duck[t] != spark[t]} == {}
+
+
+def test_no_secret_material_in_what_the_spark_night_leaves(spark_available, spark_night):
+    """As tests/e2e/test_secrets.py for the DuckDB nights: not the person-key secret, nor its hex,
+    nor its HMAC key blocks, in anything the Spark night wrote: dbt's target folder (compiled SQL
+    calling the UDF), its logs, the Spark warehouse's Parquet files (values decoded) and the
+    embedded metastore, the published file."""
+    site = spark_night
+    secret_file = privacy.secret_file(site.published.parent)
+    files = [p for p in files_under(site.published.parent) if p != secret_file]
+    names = {p.name for p in files}
+
+    def under(folder):
+        return [p for p in files if folder in p.parents]
+
+    # The places the night writes are there to be searched (else the test would prove nothing).
+    assert "dbt.log" in names and "run_results.json" in names, sorted(names)[:50]
+    compiled = [p for p in under(site.spark_dbt_target) if p.suffix == ".sql" and "compiled" in p.parts]
+    assert any(privacy.SQL_FUNCTION in p.read_text(encoding="utf-8") for p in compiled)
+    assert any(p.suffix == ".parquet" for p in under(site.spark_warehouse_dir / "raw.db"))
+    assert any(p.suffix == ".parquet" for p in under(site.spark_warehouse_dir / "marts.db"))
+    assert any(p.suffix == ".dat" for p in under(site.spark_metastore_dir))
+    assert site.published in files
+    assert leaks(files, secret_forms(TEST_HASH_SECRET)) == []
+
+
+def _verdicts(outcomes) -> dict[str, list[tuple]]:
+    """Per suite, each expectation's status and counts (observed aggregates may differ in the last
+    bits: Spark sums in another order)."""
+    return {
+        o.target: [
+            (e.type, e.status, e.element_count, e.unexpected_count, e.missing_count) for e in o.expectations
+        ]
+        for o in outcomes
+    }
+
+
+def test_gx_suites_on_the_spark_tables_give_the_duckdb_verdicts(spark_available, small_scenario, spark_night):
+    """The raw and mart suites read the Spark tables (orchestration/quality/spark_tables.py) in the
+    same hash-bucket chunks as the DuckDB build: every expectation has the verdict and counts it
+    has on the scenario's DuckDB build (the first night's largest files, in several chunks each,
+    and the marts whose invariants join, group and read vars)."""
+    from orchestration.core.contract import load_contract
+    from orchestration.core.spark import spark_session
+    from orchestration.quality.run import run_mart_night, run_raw_night
+    from orchestration.quality.spark_tables import duckdb_over_spark
+
+    first, last = small_scenario.nights[0], small_scenario.nights[-1]
+    objects = [o for o in load_contract() if o.qualified_name in RAW_CHECKED]
+
+    def verdicts(con):
+        raw = run_raw_night(
+            con,
+            first,
+            objects=objects,
+            extracts_root=small_scenario.extracts,
+            save=False,
+            chunk_rows=CHUNK_ROWS,
+        )
+        marts = run_mart_night(con, last, marts=MARTS_CHECKED, save=False, chunk_rows=CHUNK_ROWS)
+        return raw, marts
+
+    with duckdb_over_spark(spark_session(spark_night)) as con:
+        spark_raw, spark_marts = verdicts(con)
+    with duckdb.connect(str(small_scenario.database), read_only=True) as con:
+        duck_raw, duck_marts = verdicts(con)
+    assert [o.target for o in spark_raw] == list(RAW_CHECKED)
+    assert [o.target for o in spark_marts] == list(MARTS_CHECKED)
+    assert all(o.chunks > 1 for o in spark_raw), [(o.target, o.chunks) for o in spark_raw]
+    assert all(o.expectations and not o.skipped_reason for o in spark_marts)
+    assert _verdicts(spark_raw) == _verdicts(duck_raw)
+    assert _verdicts(spark_marts) == _verdicts(duck_marts)
+
+
+def test_an_error_severity_gx_failure_stops_the_spark_night(spark_available, small_scenario, spark_night):
+    """The Spark night's raw step (what runs before its dbt build, `spark_quality`): with a
+    quarantine gate that admits no quarantined row, the first night's planted dirty rows block the
+    night, and the message names the objects and the gate."""
+    from orchestration.core.settings import Settings
+    from orchestration.core.spark import spark_session
+    from orchestration.night.spark_night import SparkNightError, spark_quality
+
+    gate = {"max_quarantine_rate": 0, "quarantine_gate_min_rows": 1}
+    strict = Settings(**{**spark_night.model_dump(), "vars_json": json.dumps({**SPARK_OVERRIDES, **gate})})
+    with pytest.raises(SparkNightError, match=r"the raw GX suites block night 20") as blocked:
+        spark_quality(
+            spark_session(spark_night), strict, small_scenario.nights[0], "raw", only=list(RAW_CHECKED)
+        )
+    message = str(blocked.value)
+    assert "(web.event, night" in message and "(costs.marketing_spend, night" in message, message[:800]
+    assert "quarantine" in message
