@@ -2,6 +2,7 @@
 
     python benchmarks/bench_night.py --scales 0.1 1 10 --runs 3          # make bench-night ARGS=...
     python benchmarks/bench_night.py --scales 10 --generate-only --runs 1  # the generator alone
+    python benchmarks/bench_night.py --scales 0.02 --catch-up 30 --runs 1   # catch-up vs a full night
 
 Per scale: the demo is generated first in its own process (its seconds and peak RSS are reported,
 not counted in the night); then, --runs times on a fresh warehouse and Dagster instance,
@@ -12,6 +13,10 @@ descendant sampled from /proc, summed), raw rows per second, the ratio to the ra
 DuckDB `count(*)` over the same raw CSV files, measured in the same invocation) and the seconds of
 each step from the run's Dagster event log (STEP_START to STEP_SUCCESS/FAILURE). The results go to
 stdout as JSON and into their section of docs/benchmarks.md (--no-write to skip).
+
+With `--catch-up N` the demo has N + 1 nights: the first is run as the full night, then one
+`closecredit run` lands the N pending nights (each with its raw checks) and builds and publishes
+once as of the last; the ratio catch-up / full night is the one issue 11 sets at <= 3.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ DOC = PROJECT_DIR / "docs" / "benchmarks.md"
 MARKERS = {
     "night": ("<!-- bench-night:start -->", "<!-- bench-night:end -->"),
     "generator": ("<!-- bench-generator:start -->", "<!-- bench-generator:end -->"),
+    "catch-up": ("<!-- bench-catch-up:start -->", "<!-- bench-catch-up:end -->"),
 }
 CLI = str(Path(sys.executable).with_name("closecredit"))
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -184,7 +190,8 @@ def generate(scale: float, days: int, seed: int, out: Path, logs: Path) -> dict:
     return result
 
 
-def night(site: Path, extracts: Path, day: str, logs: Path, name: str) -> dict:
+def night(site: Path, extracts: Path, day: str | None, logs: Path, name: str) -> dict:
+    """One `closecredit run` in a fresh process: `--date day`, or every pending night (catch-up)."""
     env = {
         **os.environ,
         "DAGSTER_HOME": str(site / "dagster_home"),
@@ -199,10 +206,11 @@ def night(site: Path, extracts: Path, day: str, logs: Path, name: str) -> dict:
         "--database",
         str(site / "warehouse" / "closecredit.duckdb"),
     ]
-    result = run_measured([*cmd, "--date", day], env, logs / f"{name}.log")
+    result = run_measured([*cmd, *(["--date", day] if day else [])], env, logs / f"{name}.log")
     if result["exit_code"]:
         tail = (logs / f"{name}.log").read_text(encoding="utf-8")[-3000:]
-        raise SystemExit(f"closecredit run --date {day} failed (exit {result['exit_code']}):\n{tail}")
+        what = f"--date {day}" if day else "(catch-up)"
+        raise SystemExit(f"closecredit run {what} failed (exit {result['exit_code']}):\n{tail}")
     result["steps"] = step_seconds(site / "dagster_home")
     return result
 
@@ -233,7 +241,8 @@ def bench_scale(scale: float, args: argparse.Namespace, workdir: Path) -> dict:
     logs = base / "logs"
     logs.mkdir(parents=True)
     demo = base / "demo"
-    gen = generate(scale, args.days, args.seed, demo, logs)
+    days = args.catch_up + 1 if args.catch_up else args.days
+    gen = generate(scale, days, args.seed, demo, logs)
     out = {
         "scale": scale,
         "generate": {"seconds": round(gen["seconds"], 2), "peak_rss_mib": round(gen["peak_rss_mib"])},
@@ -248,6 +257,8 @@ def bench_scale(scale: float, args: argparse.Namespace, workdir: Path) -> dict:
     extracts = demo / "extracts"
     nights = sorted(p.name for p in extracts.iterdir() if (p / "_SUCCESS").exists())
     first, last = nights[0], nights[-1]
+    if args.catch_up:
+        return {**out, **bench_catch_up(args, base, extracts, nights, logs)}
     scans = {n: [raw_scan(raw_files(extracts / n)) for _ in range(args.runs)] for n in (first, last)}
     full_runs, incr_runs = [], []
     for k in range(args.runs):
@@ -269,6 +280,71 @@ def bench_scale(scale: float, args: argparse.Namespace, workdir: Path) -> dict:
     if not args.keep:
         shutil.rmtree(demo)
     return out
+
+
+def bench_catch_up(
+    args: argparse.Namespace, base: Path, extracts: Path, nights: list[str], logs: Path
+) -> dict:
+    """--runs times on a fresh warehouse: the first night (full), then one catch-up run of the rest."""
+    full_runs, catch_runs = [], []
+    for k in range(args.runs):
+        site = base / f"run-{k}"
+        full_runs.append(night(site, extracts, nights[0], logs, f"run-{k}-full"))
+        print(f"  run {k + 1}: full night {full_runs[-1]['seconds']:.1f} s", flush=True)
+        catch_runs.append(night(site, extracts, None, logs, f"run-{k}-catch-up"))
+        print(
+            f"  run {k + 1}: catch-up of {len(nights) - 1} nights {catch_runs[-1]['seconds']:.1f} s",
+            flush=True,
+        )
+        if k < args.runs - 1 or not args.keep:
+            shutil.rmtree(site)
+    full_rows = raw_scan(raw_files(extracts / nights[0]))[0]
+    rest_rows = sum(raw_scan(raw_files(extracts / n))[0] for n in nights[1:])
+    out = {
+        "full": {"night": nights[0], **summarize(full_runs, full_rows, 0.0)},
+        "catch_up": {"night": f"{nights[1]}..{nights[-1]}", **summarize(catch_runs, rest_rows, 0.0)},
+        "catch_up_nights": len(nights) - 1,
+    }
+    out["catch_up_ratio"] = round(out["catch_up"]["seconds"] / out["full"]["seconds"], 2)
+    return out
+
+
+def markdown_catch_up(report: dict) -> str:
+    start, end = MARKERS["catch-up"]
+    m = report["machine"]
+    lines = [
+        start,
+        f"Run {report['started']} UTC with `{report['command']}` on {m['nproc']} cores, {m['memory_gib']} GiB, "
+        f"{m['cpu']}; load average {report['load_before']} before, {report['load_after']} after.",
+        "",
+        "| scale | run | nights | raw rows | seconds (median) | runs | peak RSS, tree | catch-up / full |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    step_rows = []
+    for r in report["results"]:
+        for name, label, count in (("full", "full night", 1), ("catch_up", "catch-up", r["catch_up_nights"])):
+            n = r[name]
+            ratio = f"**{r['catch_up_ratio']}** (target ≤ 3)" if name == "catch_up" else ""
+            lines.append(
+                f"| {r['scale']:g} | {label} ({n['night']}) | {count} | {n['raw_rows']:,} | {n['seconds']} | "
+                f"{', '.join(map(str, n['seconds_all']))} | {n['peak_rss_mib']} MiB | {ratio} |"
+            )
+            steps = " | ".join(str(n["steps"].get(s, "–")) for s in STEPS)
+            others = ", ".join(f"{k} {v}" for k, v in n["steps"].items() if k not in STEPS)
+            step_rows.append(
+                f"| {r['scale']:g} | {label} | {steps} | {n['outside_steps']} | {others or '–'} |"
+            )
+    lines += [
+        "",
+        "Seconds per step (median; from the Dagster event log, summed over the catch-up's nights):",
+        "",
+        "| scale | run | " + " | ".join(STEPS) + " | outside | other steps |",
+        "|---|---|" + "---|" * (len(STEPS) + 2),
+        *step_rows,
+        "",
+        end,
+    ]
+    return "\n".join(lines)
 
 
 # --- the report ----------------------------------------------------------------------------------------------
@@ -381,6 +457,13 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir", type=Path, help="where demos and warehouses go (default: a temporary folder)"
     )
     parser.add_argument("--generate-only", action="store_true", help="time the demo generator alone")
+    parser.add_argument(
+        "--catch-up",
+        type=int,
+        metavar="N",
+        default=0,
+        help="time a catch-up of N pending nights against the full first night (demo of N + 1 nights)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the demo and the last run's warehouse")
     parser.add_argument(
         "--no-write", action="store_true", help=f"do not update {DOC.relative_to(PROJECT_DIR)}"
@@ -397,14 +480,15 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": " ".join(f"{x:.1f}" for x in os.getloadavg()),
         "results": [],
     }
-    section = "generator" if args.generate_only else "night"
+    section = "generator" if args.generate_only else "catch-up" if args.catch_up else "night"
     # Written after every scale, so a run stopped during a large scale keeps the smaller ones.
     for scale in args.scales:
         report["results"].append(bench_scale(scale, args, workdir))
         report["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
         print(json.dumps(report["results"][-1], indent=2), flush=True)
         if not args.no_write:
-            write_doc(markdown(report, section), section)
+            text = markdown_catch_up(report) if section == "catch-up" else markdown(report, section)
+            write_doc(text, section)
             print(f"written to {DOC}", flush=True)
     if not args.workdir and not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -5,6 +5,7 @@ the same thing wherever a run starts."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from datetime import date
@@ -29,9 +30,15 @@ IN_FLIGHT = [
     dg.DagsterRunStatus.CANCELING,
 ]
 
-# The instance settings closecredit needs, written to DAGSTER_HOME/dagster.yaml when it has none.
+# The instance settings closecredit needs, written to DAGSTER_HOME/dagster.yaml when it has none,
+# and written again when the file is one closecredit wrote (its first line) but not this version's
+# (an older closecredit's, or a home that was moved): the run history in the folder stays as it is.
+DAGSTER_YAML_HEADER = (
+    "# closecredit's Dagster instance (written by closecredit when DAGSTER_HOME had no dagster.yaml)."
+)
 DAGSTER_YAML = f"""\
-# closecredit's Dagster instance (written by closecredit when DAGSTER_HOME had no dagster.yaml).
+{DAGSTER_YAML_HEADER}
+# closecredit rewrites this file while its first line is the one above: delete it to keep edits.
 concurrency:
   pools:
     # Pool `warehouse` (every step that writes the DuckDB build database): one step at a time.
@@ -41,16 +48,35 @@ concurrency:
       # One nightly run in progress; the queue starts the others one by one, oldest first.
       - key: {WAREHOUSE_TAG}
         limit: 1
+event_log_storage:
+  # Dagster's SQLite event log (same files) with its connections kept open between writes.
+  module: orchestration.ops.event_log
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {{event_log_dir}}
 telemetry:
   enabled: false
 """
 
 
+def dagster_yaml(path: Path) -> str:
+    """This version's dagster.yaml for the instance in `path` (the event log where Dagster's
+    default SQLite storage keeps it, so earlier runs stay readable)."""
+    return DAGSTER_YAML.format(event_log_dir=json.dumps(str(path.resolve() / "history" / "runs")))
+
+
 def ensure_dagster_home(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     config = path / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    wanted = dagster_yaml(path)
+    if config.exists():
+        current = config.read_text(encoding="utf-8")
+        if current == wanted or not current.startswith(DAGSTER_YAML_HEADER):
+            return path  # up to date, or the operator's own file
+    # Written beside and renamed into place: a reader never sees half a file.
+    temp = config.with_name(f".dagster.yaml.{os.getpid()}")
+    temp.write_text(wanted, encoding="utf-8")
+    temp.replace(config)
     return path
 
 
