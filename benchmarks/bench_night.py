@@ -309,6 +309,13 @@ def bench_catch_up(
     return out
 
 
+def step_row(scale: float, label: str, n: dict) -> str:
+    """One run's seconds per step as a markdown row: the STEPS columns, outside the steps, others."""
+    steps = " | ".join(str(n["steps"].get(s, "–")) for s in STEPS)
+    others = ", ".join(f"{k} {v}" for k, v in n["steps"].items() if k not in STEPS)
+    return f"| {scale:g} | {label} | {steps} | {n['outside_steps']} | {others or '–'} |"
+
+
 def markdown_catch_up(report: dict) -> str:
     start, end = MARKERS["catch-up"]
     m = report["machine"]
@@ -329,11 +336,7 @@ def markdown_catch_up(report: dict) -> str:
                 f"| {r['scale']:g} | {label} ({n['night']}) | {count} | {n['raw_rows']:,} | {n['seconds']} | "
                 f"{', '.join(map(str, n['seconds_all']))} | {n['peak_rss_mib']} MiB | {ratio} |"
             )
-            steps = " | ".join(str(n["steps"].get(s, "–")) for s in STEPS)
-            others = ", ".join(f"{k} {v}" for k, v in n["steps"].items() if k not in STEPS)
-            step_rows.append(
-                f"| {r['scale']:g} | {label} | {steps} | {n['outside_steps']} | {others or '–'} |"
-            )
+            step_rows.append(step_row(r["scale"], label, n))
     lines += [
         "",
         "Seconds per step (median; from the Dagster event log, summed over the catch-up's nights):",
@@ -407,11 +410,7 @@ def markdown(report: dict, section: str) -> str:
                 f"{', '.join(map(str, n['seconds_all']))} | {n['peak_rss_mib']} MiB | {n['rows_per_second']:,} | "
                 f"{n['floor_seconds']} | {n['floor_ratio']} |"
             )
-            steps = " | ".join(str(n["steps"].get(s, "–")) for s in STEPS)
-            others = ", ".join(f"{k} {v}" for k, v in n["steps"].items() if k not in STEPS)
-            step_rows.append(
-                f"| {r['scale']:g} | {name} | {steps} | {n['outside_steps']} | {others or '–'} |"
-            )
+            step_rows.append(step_row(r["scale"], name, n))
         if "incremental_share" in r:
             lines.append(
                 f"| {r['scale']:g} | incremental / full | | {r['incremental_share']:.1%} | | | | | |"
