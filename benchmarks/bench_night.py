@@ -43,6 +43,7 @@ MARKERS = {
     "night": ("<!-- bench-night:start -->", "<!-- bench-night:end -->"),
     "generator": ("<!-- bench-generator:start -->", "<!-- bench-generator:end -->"),
     "catch-up": ("<!-- bench-catch-up:start -->", "<!-- bench-catch-up:end -->"),
+    "spark": ("<!-- bench-spark:start -->", "<!-- bench-spark:end -->"),  # benchmarks/bench_spark.py
 }
 CLI = str(Path(sys.executable).with_name("closecredit"))
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -190,8 +191,9 @@ def generate(scale: float, days: int, seed: int, out: Path, logs: Path) -> dict:
     return result
 
 
-def night(site: Path, extracts: Path, day: str | None, logs: Path, name: str) -> dict:
-    """One `closecredit run` in a fresh process: `--date day`, or every pending night (catch-up)."""
+def night(site: Path, extracts: Path, day: str | None, logs: Path, name: str, target: str = "duckdb") -> dict:
+    """One `closecredit run` in a fresh process: `--date day`, or every pending night (catch-up).
+    A Spark night runs outside Dagster: it has no per-step seconds."""
     env = {
         **os.environ,
         "DAGSTER_HOME": str(site / "dagster_home"),
@@ -205,6 +207,7 @@ def night(site: Path, extracts: Path, day: str | None, logs: Path, name: str) ->
         str(extracts),
         "--database",
         str(site / "warehouse" / "closecredit.duckdb"),
+        *("--target", target),
     ]
     result = run_measured([*cmd, *(["--date", day] if day else [])], env, logs / f"{name}.log")
     if result["exit_code"]:

@@ -17,7 +17,11 @@ embedded Derby metastore, the same one-writer rule as the DuckDB build file.
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
 import sys
+from pathlib import Path
 
 from orchestration.core import privacy
 from orchestration.core.settings import Settings
@@ -52,6 +56,16 @@ def session_conf(settings: Settings) -> dict[str, str]:
         "spark.ui.enabled": "false",
         WORKER_PYTHON: sys.executable,
     }
+
+
+def spark_missing() -> str | None:
+    """What this machine lacks to run the Spark target, if anything."""
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        return "pyspark and dbt-spark are not installed: pip install -e '.[spark]' (docs/spark.md)"
+    java_home = os.environ.get("JAVA_HOME")
+    if not shutil.which("java") and not (java_home and Path(java_home, "bin", "java").exists()):
+        return "no Java runtime (java on PATH or JAVA_HOME): Spark needs Java 17 or later (docs/spark.md)"
+    return None
 
 
 def spark_session(settings: Settings | None = None, *, secret: bytes | None = None):

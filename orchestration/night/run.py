@@ -20,6 +20,7 @@ from datetime import date, timedelta
 import dagster as dg
 
 from orchestration.core.settings import Settings
+from orchestration.core.spark import spark_missing
 from orchestration.night import catch_up
 from orchestration.night.build_vars import full_refresh_reason, recorded_vars
 from orchestration.night.pending import ExtractsLayoutError, Nights, read_nights
@@ -126,6 +127,9 @@ def run_nights(
 ) -> int:
     """Land every pending night in date order (or the one `only` night), build and publish once as
     of the last; with `one_by_one`, each night is built and published on its own."""
+    if settings.target == "spark" and (missing := spark_missing()):
+        print(f"closecredit run --target spark: {missing}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         nights = read_nights(settings.extracts_root, settings.published)
     except ExtractsLayoutError as exc:

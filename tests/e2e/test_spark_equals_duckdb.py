@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import duckdb
 import pytest
 
 from orchestration.core import privacy
+from orchestration.core.spark import spark_missing
 from tests.compare_marts import differences, snapshot
 from tests.dbt_invocation import TEST_HASH_SECRET
 from tests.secret_forms import files_under, leaks, secret_forms
@@ -50,16 +50,9 @@ CHUNK_ROWS = 2000
 def require_spark() -> None:
     """pyspark and a Java runtime; without either, skip, or fail when `CI` is set (as
     tests/e2e/browser.py's require_chromium)."""
-    missing = []
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        missing.append("pyspark is not installed (pip install -e '.[spark]')")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        missing.append("java is not installed (apt-get install openjdk-17-jre-headless)")
-    if not missing:
+    reason = spark_missing()
+    if reason is None:
         return
-    reason = "; ".join(missing)
     if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
         pytest.fail(f"{reason}, and CI is set (.ci/run installs Java; .[dev] includes pyspark)")
     pytest.skip(f"{reason} (or set CI to make this a failure)")
