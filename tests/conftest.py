@@ -126,19 +126,56 @@ def small_scenario(tmp_path_factory):
     return build_scenario(tmp_path_factory.mktemp("small_scenario"), "salesforce")
 
 
+# xdist groups (`pytest -n 2 --dist loadgroup`, `make test`) that build nights or scenarios, longest
+# first (measured, docs/decisions.md "The test suite's time"): handed out in this order, so the
+# longest starts at once; every other group follows in collection order.
+LONGEST_FIRST = ("e2e_nights", "e2e_forget", "small_scenario")
+# A module using one of these fixtures gets the group named: it starts from its own copy of
+# `backfill` (tests/e2e/conftest.py), so the copy's worker builds `backfill` again (one night)
+# while the other worker runs the rest of the session's nights.
+OWN_GROUP = {"forgotten": "e2e_forget"}
+
+
+def pytest_configure(config):
+    # xdist hands out groups largest (most tests) first by default; here the largest groups are
+    # not the longest, and the order of LONGEST_FIRST is what keeps both workers busy to the end.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def _group(item, nights: set[str], own: dict[str, str], scenario: set[str]) -> str:
+    module = item.module.__name__
+    if module in own:
+        return own[module]
+    return "e2e_nights" if module in nights else "small_scenario" if module in scenario else module
+
+
 # First, before xdist's own hook reads the marks to group the tests.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Groups for `pytest -n 2 --dist loadgroup` (`make test`): a module's tests stay in one process,
     so its module fixtures are built once, and every module that uses the session's end-to-end
     nights (`extracts` and what builds on it, tests/e2e/conftest.py) shares one process, so the
-    nights are built once; so do the modules of the one small scenario. Without xdist the marks do
-    nothing."""
+    nights are built once, except the modules of OWN_GROUP, which share only `backfill` (built once
+    more in their process); so do the modules of the one small scenario. The groups of
+    LONGEST_FIRST come first, in that order. Without xdist the marks do nothing (the order holds)."""
     nights = {item.module.__name__ for item in items if "extracts" in item.fixturenames}
+    own = {
+        item.module.__name__: group
+        for item in items
+        for fixture, group in OWN_GROUP.items()
+        if fixture in item.fixturenames
+    }
     # The modules comparing against the one small scenario share one process too (built once).
     scenario = {item.module.__name__ for item in items if "small_scenario" in item.fixturenames}
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
-            module = item.module.__name__
-            group = "e2e_nights" if module in nights else "small_scenario" if module in scenario else module
-            item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group(_group(item, nights, own, scenario)))
+    rank = {group: at for at, group in enumerate(LONGEST_FIRST)}
+
+    def first(item) -> int:
+        marker = item.get_closest_marker("xdist_group")
+        name = marker.args[0] if marker.args else marker.kwargs.get("name")
+        return rank.get(name, len(rank))
+
+    items.sort(key=first)  # stable: collection order within a group and among the others

@@ -4,8 +4,13 @@ DuckDB, a Dagster instance). Nights are expensive, so they are few and shared:
 - `extracts` (session): three complete nights D1..D3 of demo extracts (the demo generator at a tiny
   scale; contract rows when the generator is not there) plus D4, a folder without `_SUCCESS`;
 - `backfill` (session): `closecredit run --from D1 --to D2` on a fresh warehouse;
-- `after_kill` (session): a copy of that warehouse, a run of D3 killed (SIGKILL) in the middle of
-  its dbt build, then the rerun; the reference "D1..D3, each night run once" for later tests.
+- `after_kill` (session): one night sequence on a fresh warehouse that several tests read, since
+  each CLI night has minutes of fixed cost. On a copy of the extracts where D3 is still being
+  written, `closecredit run --one-by-one` (D1 built and published on its own); once it holds the
+  lock, two more `closecredit run` (both wait); SIGKILL to the first run in the middle of D2's
+  dbt build. The waiter that gets the lock first marks the dead run failed and runs D2 on its
+  own, the other then finds every complete night published. The result is the "D1, D2 each run
+  on its own" warehouse that the catch-up `backfill` is compared with.
 """
 
 from __future__ import annotations
@@ -166,14 +171,14 @@ def wait_for(predicate, timeout: float, what: str, process: subprocess.Popen | N
 @dataclass
 class KilledRun:
     site: Site
-    digest_before: str
+    digest_before: str  # the published file (as of D1) while D2 built, just before the kill
     digest_after_kill: str
     as_of_while_building: date
     as_of_after_kill: date
     audit_rows_after_kill: int
     killed_log: str
     leftovers_after_kill: list[str]
-    rerun: subprocess.CompletedProcess
+    waiters: list[subprocess.CompletedProcess]  # the two runs that waited, in start order
 
 
 def published_as_of(database: Path) -> tuple[date, int]:
@@ -186,29 +191,77 @@ def published_as_of(database: Path) -> tuple[date, int]:
     return as_of, rows
 
 
+def waiting_for_the_lock(log: Path) -> bool:
+    return "for the warehouse lock" in log.read_text(encoding="utf-8", errors="replace")
+
+
 @pytest.fixture(scope="session")
-def after_kill(tmp_path_factory, backfill) -> KilledRun:
-    """Kill `closecredit run` (night D3) with SIGKILL while dbt is building models, then rerun."""
+def after_kill(tmp_path_factory, extracts) -> KilledRun:
+    """A fresh site: `closecredit run --one-by-one` (D1, D2); once it holds the lock, two
+    more `closecredit run` (they wait); SIGKILL to the first run while dbt builds D2's models (D1
+    published); then the two waiters run to their end (tests/e2e/test_kill_and_concurrency.py)."""
     import hashlib
 
-    base, _ = backfill
-    site = base.clone(tmp_path_factory.mktemp("killed"))
+    d1, _, d3 = extracts.complete
+    # Its own copy of the demo folder (extracts and the ground truth beside them) where D3 is still
+    # being written (no _SUCCESS): a plain `closecredit run` then has D1 and D2 to run, as
+    # `backfill` had, and nothing after them.
+    demo = tmp_path_factory.mktemp("killed_extracts") / extracts.root.parent.name
+    shutil.copytree(extracts.root.parent, demo)
+    root = demo / extracts.root.name
+    (root / d3.isoformat() / "_SUCCESS").unlink()
+    shutil.rmtree(root / extracts.incomplete.isoformat())
+    site = Site(tmp_path_factory.mktemp("killed"), root)
     digest = lambda: hashlib.sha256(site.database.read_bytes()).hexdigest()  # noqa: E731
-    before = digest()
     log = site.root / "killed_run.log"
-    process = site.start("run", "--verbose", log=log)  # dbt's progress lines on stdout
+    text = lambda path: path.read_text(encoding="utf-8", errors="replace")  # noqa: E731
+    # --verbose: dbt's progress lines on stdout.
+    process = site.start("run", "--one-by-one", "--verbose", log=log)
+    waiter_logs = [site.root / "waiter_1.log", site.root / "waiter_2.log"]
+    waiters: list[subprocess.Popen] = []
     try:
-        wait_for(lambda: dbt_is_building(log), 180, "dbt to start building models", process)
-        # Analysts can read the published file while the night builds.
+        wait_for(
+            lambda: "nights to run:" in text(log), RUN_TIMEOUT, "the first run to take the lock", process
+        )
+        lock_timeout = str(int(RUN_TIMEOUT))
+        waiters = [site.start("run", log=w, CLOSECREDIT_LOCK_TIMEOUT=lock_timeout) for w in waiter_logs]
+
+        def both_waiting() -> bool:
+            ended = [w.returncode for w in waiters if w.poll() is not None]
+            assert not ended, f"a run meant to wait for the lock ended first (exit {ended})"
+            return all(map(waiting_for_the_lock, waiter_logs))
+
+        wait_for(both_waiting, RUN_TIMEOUT, "both runs to wait for the lock", process)
+        d1_done = f"# closecredit night {d1}"
+
+        def building_d2() -> bool:
+            out = text(log)
+            return d1_done in out and bool(DBT_MODEL_STARTED.search(out, out.index(d1_done)))
+
+        wait_for(building_d2, RUN_TIMEOUT, "dbt to start building D2's models", process)
+        # Analysts can read the published file (D1's) while the night builds.
         as_of_while_building, _ = published_as_of(site.database)
+        before = digest()
         time.sleep(0.5)
+    except BaseException:
+        for waiter in waiters:
+            os.killpg(waiter.pid, signal.SIGKILL)
+        raise
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+    # Read at once: a waiter has the lock now, but its publish is minutes of landing and dbt away.
     after_kill = digest()
     as_of_after_kill, audit_rows = published_as_of(site.database)
     leftovers = sorted(p.name for p in site.database.parent.iterdir())
-    rerun = site.run("run")
+    done = []
+    for waiter, waiter_log in zip(waiters, waiter_logs, strict=True):
+        try:
+            waiter.wait(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(waiter.pid, signal.SIGKILL)
+            raise
+        done.append(subprocess.CompletedProcess(waiter.args, waiter.returncode, text(waiter_log), ""))
     return KilledRun(
         site,
         before,
@@ -216,7 +269,7 @@ def after_kill(tmp_path_factory, backfill) -> KilledRun:
         as_of_while_building,
         as_of_after_kill,
         audit_rows,
-        log.read_text(encoding="utf-8"),
+        text(log),
         leftovers,
-        rerun,
+        done,
     )

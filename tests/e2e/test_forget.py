@@ -4,7 +4,8 @@ reconciliation counts their rows as `erased`, the erasure log holds person keys 
 re-landing an old extract (re-delivered in other formats) does not bring them back.
 
 A copy of the shared `backfill` site (D1, D2 published) with its own copy of the extracts, since
-the test re-delivers D1."""
+the test re-delivers D1. Under xdist this module has a test process of its own (tests/conftest.py,
+OWN_GROUP), which builds `backfill` once more while the other process runs the other nights."""
 
 from __future__ import annotations
 

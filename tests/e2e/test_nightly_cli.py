@@ -70,17 +70,19 @@ def test_status_shows_published_pending_incomplete_and_last_runs(backfill, extra
     assert out.count("  SUCCESS  ") == 1 and out.count("  cli") == 1  # one catch-up run
 
 
-def test_catch_up_equals_the_nights_run_one_by_one(backfill, extracts, tmp_path):
-    """`backfill` landed D1 and D2 in one run and built once; `--one-by-one` builds and publishes
-    each night: the published marts and audit tables, and the build database, are the same."""
+def test_catch_up_equals_the_nights_run_one_by_one(backfill, after_kill, extracts):
+    """`backfill` landed D1 and D2 in one run and built once; `after_kill` ran `--one-by-one`,
+    which built and published D1 on its own, was killed in D2's build, and D2 was run again on its
+    own by a run that had waited (a second waiter then ran nothing): the published marts and audit
+    tables, and the build database, are the same."""
     backfilled, _ = backfill
     d1, d2, _ = extracts.complete
-    singles = Site(tmp_path, extracts.root)
-    done = singles.run("run", "--from", d1.isoformat(), "--to", d2.isoformat(), "--one-by-one")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "catch-up" not in done.stdout
-    for night in (d1, d2):
-        assert f"# closecredit night {night}" in done.stdout
+    singles = after_kill.site
+    one_by_one = after_kill.killed_log
+    # Neither the run's catch-up line nor a summary's "Catch-up: N nights landed".
+    assert "catch-up: landing" not in one_by_one and "Catch-up: " not in one_by_one
+    assert f"# closecredit night {d1}" in one_by_one and after_kill.as_of_while_building == d1
+    assert any(f"# closecredit night {d2}" in w.stdout for w in after_kill.waiters)
     published = differences(
         snapshot(backfilled.database, {"marts", "audit"}), snapshot(singles.database, {"marts", "audit"})
     )
