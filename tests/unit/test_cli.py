@@ -30,7 +30,9 @@ def test_run_on_spark_without_pyspark_says_what_to_install(tmp_path, capsys, mon
     from orchestration.core import spark
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(spark.importlib.util, "find_spec", lambda name: None if "spark" in name else real(name))
+    monkeypatch.setattr(
+        spark.importlib.util, "find_spec", lambda name: None if "spark" in name else real(name)
+    )
     (tmp_path / "extracts").mkdir()
     args = ["run", "--target", "spark", "--extracts", str(tmp_path / "extracts")]
     assert main([*args, "--database", str(tmp_path / "w" / "closecredit.duckdb")]) == 2
