@@ -54,6 +54,8 @@ def session_conf(settings: Settings) -> dict[str, str]:
         # The embedded Derby metastore cannot filter partitions by a date: prune in Spark.
         "spark.sql.hive.metastorePartitionPruning": "false",
         "spark.ui.enabled": "false",
+        # A night's log is read by people: no progress bars redrawn per stage.
+        "spark.ui.showConsoleProgress": "false",
         WORKER_PYTHON: sys.executable,
     }
 
