@@ -71,11 +71,15 @@ def spark_quality(spark, settings: Settings, night: date, step: str, only: list[
     from orchestration.quality.config import CRITICAL
     from orchestration.quality.docs import build_data_docs
     from orchestration.quality.run import run_mart_night, run_raw_night
-    from orchestration.quality.spark_tables import duckdb_over_spark
+    from orchestration.quality.spark_tables import SparkTablesError, duckdb_over_spark
 
     if step not in QUALITY_STEPS:
         raise ValueError(f"quality step {step!r} is not one of {', '.join(QUALITY_STEPS)}")
-    with duckdb_over_spark(spark, (step,)) as con:
+    try:
+        tables = duckdb_over_spark(spark, (step,))
+    except SparkTablesError as exc:  # e.g. tables on a cluster's storage: one line, not a traceback
+        raise SparkNightError(f"the {step} GX suites cannot read night {night}'s tables: {exc}") from exc
+    with tables as con:
         if step == "raw":
             objects = objects_in_use(settings.project_vars()["crm_source"])
             objects = [o for o in objects if only is None or o.qualified_name in only]
