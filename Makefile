@@ -32,9 +32,10 @@ lint: $(INSTALLED)
 
 ## Two processes; the xdist groups of tests/conftest.py keep each shared build (the end-to-end
 ## nights, the small scenario, a module's fixtures) in one of them. `PYTEST_WORKERS=0`: one process.
+## The 30 slowest tests are listed at the end, so every run shows where the suite's time goes.
 PYTEST_WORKERS ?= 2
 unit: $(INSTALLED)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=30 $(ARGS)
 
 demo: $(INSTALLED)
 	$(BIN)/closecredit demo $(ARGS)
