@@ -63,7 +63,7 @@ def regime_row(root: Path, regime: str, scale: float, days: int, seed: int) -> d
             "from main.int_credited_deals as deals "
             f"join read_csv_auto('{truth / 'deal_source_shares.csv'}') as shares using (opportunity_id) "
             f"left join (select distinct opportunity_id from read_csv_auto('{truth / 'journey_touches.csv'}') "
-            "where kind like 'word_of_mouth%') as touches using (opportunity_id)"
+            "where kind = 'word_of_mouth') as touches using (opportunity_id)"
         ).fetchone()
         (coverage,) = con.execute(
             "select sum(answered_deals)::double / sum(credited_deals) from main.int_self_report_coverage "

@@ -23,10 +23,7 @@ SALES, MARKETING, COMMUNITY, DIRECT = range(4)
 # record = a referral record; response = a responded campaign member; activity = a CRM task or
 # event; source = a lead-source touch (a lead/contact whose creation no form or response explains);
 # untracked = no raw row at all (word of mouth no link or code carried: world.py
-# UNTRACKED_WORD_OF_MOUTH_RATE). The word_of_mouth kinds are listed last, so no other kind's index
-# or draw moves; `word_of_mouth_visit` / `word_of_mouth_typed` are how such a person became known
-# (a direct or searched visit with a form; a record typed in with no community lead source): the
-# raw rows say direct or organic search, the truth says community.
+# UNTRACKED_WORD_OF_MOUTH_RATE). Listed last, so no other kind's index or draw moves.
 # ---------------------------------------------------------------------------------------------
 KINDS: tuple[tuple[str, int, str], ...] = (
     ("web_paid_search", MARKETING, "web"),
@@ -55,8 +52,6 @@ KINDS: tuple[tuple[str, int, str], ...] = (
     ("source_community", COMMUNITY, "source"),
     ("source_direct", DIRECT, "source"),
     ("word_of_mouth", COMMUNITY, "untracked"),
-    ("word_of_mouth_visit", COMMUNITY, "web"),
-    ("word_of_mouth_typed", COMMUNITY, "source"),
 )
 KIND_NAMES = tuple(k[0] for k in KINDS)
 K = {name: i for i, name in enumerate(KIND_NAMES)}
@@ -139,7 +134,6 @@ SOURCE_KIND_VALUES: dict[str, dict[str, float]] = {
         "Customer Referral": 0.1, "Community": 0.1,
     },
     "source_direct": {"Other": 0.5, "Web": 0.5},
-    "word_of_mouth_typed": {"Other": 0.5, "Web": 0.5},  # the rep did not write down the friend
 }
 # lead_source of a lead created by a form submit in a session of this kind (no touch: explained)
 FORM_LEAD_SOURCE: dict[str, str] = {
@@ -155,7 +149,6 @@ FORM_LEAD_SOURCE: dict[str, str] = {
     "web_partner": "Partner Referral",
     "web_direct": "Web",
     "referral_click": "Partner Referral",
-    "word_of_mouth_visit": "Web",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -372,11 +365,6 @@ WEB_SPECS: tuple[tuple, ...] = (
     ("web_direct", "direct", None, None, None, None, None, None, "/login", 2),
     ("web_direct", "direct", None, None, None, None, None, None, "/pricing", 1),
     ("web_direct", "direct", None, None, None, None, None, "https://www.brightwave.example/", "/pricing", 1),
-    # told by a friend: typed the address or searched the name (no link, no code)
-    ("word_of_mouth_visit", "direct", None, None, None, None, None, None, "/", 3),
-    ("word_of_mouth_visit", "direct", None, None, None, None, None, None, "/pricing", 1),
-    ("word_of_mouth_visit", "organic_search", None, None, None, None, None, "https://www.google.com/", "/", 2),
-    ("word_of_mouth_visit", "organic_search", None, None, None, None, None, "https://duckduckgo.com/", "/", 0.5),
     # sessions opened by a referral click (they are the click's touch, not a touch of their own)
     ("click_affiliate", "referral", "partnerstack", "affiliate", "{partner}", None, None, "{partner_site}/", "/?ref={code}", 1),
     ("click_advocate", "referral", None, None, None, None, None, "https://www.linkedin.com/", "/?ref={code}", 1),

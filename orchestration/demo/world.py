@@ -29,9 +29,7 @@ MAX_PER_PHASE = 30
 # Share of community-origin deals that came by word of mouth no tracking saw: a friend or a
 # colleague told the buyer, no referral link, partner code or community session carried it. Their
 # people's community touches keep their time and causal weight (the truth is unchanged) but leave
-# no raw row: `word_of_mouth` touches; a community creation becomes a direct or searched visit with
-# a form (`word_of_mouth_visit`), or for a contact a record typed in with no community lead source
-# (`word_of_mouth_typed`).
+# no raw row: `word_of_mouth` touches; a community creation becomes a lead-source record.
 UNTRACKED_WORD_OF_MOUTH_RATE = 0.4
 
 Table = dict[str, np.ndarray]
@@ -548,11 +546,10 @@ def build_touches(plan: Plan, people: Table, opps: Table) -> Table:
 
 def _untracked_word_of_mouth(plan: Plan, people: Table, opps: Table, touches: Table) -> None:
     """Per community-origin deal, with UNTRACKED_WORD_OF_MOUTH_RATE, the community touches of its
-    people become untracked (people["untracked_wom"]): a lead's creation becomes
-    `word_of_mouth_visit` (the buyer typed the address or searched the name, then filled a form: no
-    referral link, no partner code), a contact's `word_of_mouth_typed` (lead source Other/Web),
-    every other one `word_of_mouth` (no raw row). Same times and groups, so the causal story is
-    unchanged; its own random stream, so no other draw moves."""
+    people become untracked (people["untracked_wom"]): a creation becomes `source_community` (the
+    lead typed in with a word-of-mouth lead source: declared, not tracked), every other one
+    `word_of_mouth` (no raw row). Same times and groups, so the causal story is unchanged; its own
+    random stream, so no other draw moves."""
     r = plan.rng("untracked-word-of-mouth")
     n_opp = len(opps["t_oc"])
     untracked_deal = (opps["origin"] == V.COMMUNITY) & (r.random(n_opp) < UNTRACKED_WORD_OF_MOUTH_RATE)
@@ -561,10 +558,8 @@ def _untracked_word_of_mouth(plan: Plan, people: Table, opps: Table, touches: Ta
     person = touches["person"]
     community = np.array([k[1] == V.COMMUNITY for k in V.KINDS])[touches["kind"]]
     hit = (person >= 0) & community & people["untracked_wom"][np.maximum(person, 0)]
-    is_lead = people["is_lead"][np.maximum(person, 0)]
-    arrival = np.where(is_lead, V.K["word_of_mouth_visit"], V.K["word_of_mouth_typed"])
     touches["kind"] = np.where(
-        hit, np.where(touches["creation"], arrival, V.K["word_of_mouth"]), touches["kind"]
+        hit, np.where(touches["creation"], V.K["source_community"], V.K["word_of_mouth"]), touches["kind"]
     )
 
 
