@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import math
 import time
 from collections import Counter
@@ -35,6 +36,14 @@ from orchestration.quality.results import (
 )
 
 PARTIAL_COUNT = 20
+# SUMMARY: counts, up to PARTIAL_COUNT unexpected values and their row indexes. GX computes the
+# unexpected-index query (a pandas filter over the unexpected rows) for every map expectation
+# unless told not to, and adds it to a result only when asked to: so it is not asked for.
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": PARTIAL_COUNT,
+    "return_unexpected_index_query": False,
+}
 SEVERITY_LABEL = {"critical": "blocks the night", "warning": "warning"}
 
 
@@ -85,6 +94,7 @@ class GxEngine:
             "whole_chunk"
         )
         _cache_configurations()
+        _fast_metric_ids()
 
     def expectation(self, config: dict, key: str):
         """A GX Expectation from a suite-file entry; a wrong entry raises naming the problem."""
@@ -122,9 +132,7 @@ class GxEngine:
         suite = self.gx.ExpectationSuite(name="closecredit_chunk", expectations=expectations)
         batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
         with _configurations_built_once():
-            result = batch.validate(
-                suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": PARTIAL_COUNT}
-            )
+            result = batch.validate(suite, result_format=RESULT_FORMAT)
         return list(result.results)
 
 
@@ -159,6 +167,63 @@ def _cache_configurations() -> None:
 
     configuration.closecredit_cached = True
     Expectation.configuration = property(configuration, doc=uncached.__doc__)
+
+
+def _fast_metric_ids() -> None:
+    """Make GX's metric ids (`IDDict.to_id`) skip its JSON conversion when there is nothing to convert.
+
+    GX builds ~14,000 metric configurations for the raw suites of a near-empty night, and each
+    hashes its kwargs through `convert_to_json_serializable` (a chain of isinstance checks per
+    value, the 180 ISO currency codes of a value set included): a seventh of the raw checks. For
+    plain JSON values (exactly str, int, bool, None, finite or infinite float, list, tuple and dict
+    with str keys) that conversion returns an equal value, so the same `json.dumps` gives the same
+    md5: the id is GX's own. Anything else (numpy values, NaN, dates, sets, GX objects) goes
+    through GX's conversion as before. Installed once per process (by `GxEngine`).
+    """
+    import hashlib
+    import json
+
+    from great_expectations.core.id_dict import IDDict
+
+    gx_to_id = IDDict.__dict__["to_id"]
+    if getattr(gx_to_id, "closecredit_fast", False):
+        return
+
+    def to_id(self, id_keys=None, id_ignore_keys=None):
+        keys = self.keys() if id_keys is None else id_keys
+        ignore = self._id_ignore_keys if id_ignore_keys is None else id_ignore_keys
+        keys = set(keys) - set(ignore)
+        if len(keys) < 2:
+            return gx_to_id(self, id_keys, id_ignore_keys)
+        data = {k: self[k] for k in keys}
+        if not _plain_json(data):
+            return gx_to_id(self, id_keys, id_ignore_keys)
+        return hashlib.md5(
+            json.dumps(data, sort_keys=True).encode("utf-8"), usedforsecurity=False
+        ).hexdigest()
+
+    to_id.closecredit_fast = True
+    to_id.gx_to_id = gx_to_id
+    _PLAIN_DICTS.add(IDDict)
+    IDDict.to_id = to_id
+
+
+_PLAIN_SCALARS = (str, int, bool, type(None))
+_PLAIN_DICTS = {dict}  # and GX's IDDict, once installed (exact types: no subclass converts itself)
+
+
+def _plain_json(value) -> bool:
+    """True when GX's `convert_to_json_serializable` would hand `value` back unchanged in JSON."""
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return True
+    if kind is float:
+        return value == value  # NaN becomes null in GX's conversion
+    if kind in _PLAIN_DICTS:
+        return all(type(k) is str and _plain_json(v) for k, v in value.items())
+    if kind is list or kind is tuple:
+        return all(_plain_json(v) for v in value)
+    return False
 
 
 @contextmanager
@@ -284,20 +349,26 @@ class SuiteRun:
             self.tallies[key].error = f"the {batch} batch has no column {', '.join(absent)}"
         if not runnable:
             return
-        if frame.empty:
-            # Nothing to look at (no file tonight, an empty mart): a row-by-row expectation holds
-            # trivially, so GX is not asked; aggregate ones still are.
-            for key in [k for k in runnable if self.gx.is_map(self.tallies[k].expectation)]:
-                self.tallies[key].chunks += 1
-                self.tallies[key].is_map = True
-            runnable = [k for k in runnable if not self.gx.is_map(self.tallies[k].expectation)]
-            if not runnable:
-                return
-        results = self.gx.validate(frame, [self.tallies[k].expectation for k in runnable])
-        for result in results:
-            key = (result.expectation_config.meta or {}).get("closecredit_key")
+        view = gx_view(frame, [self.tallies[k].config for k in runnable])
+        if frame.empty and REUSE_EMPTY_RESULTS:
+            # Nothing to look at (no rows tonight, an empty mart): GX's answer is a function of the
+            # expectation and the empty columns it reads, so GX is asked once per process.
+            known = {k: _empty_key(self.tallies[k].config, view) for k in runnable}
+            todo = [k for k in runnable if known[k] not in _EMPTY_RESULTS]
+            if todo:
+                for result in self.gx.validate(view, [self.tallies[k].expectation for k in todo]):
+                    key = (result.expectation_config.meta or {}).get("closecredit_key")
+                    if key in known:
+                        _EMPTY_RESULTS[known[key]] = result
+            results = [(k, _EMPTY_RESULTS.get(known[k])) for k in runnable]
+        else:
+            results = [
+                ((result.expectation_config.meta or {}).get("closecredit_key"), result)
+                for result in self.gx.validate(view, [self.tallies[k].expectation for k in runnable])
+            ]
+        for key, result in results:
             tally = self.tallies.get(key)
-            if tally is None:
+            if tally is None or result is None:
                 continue
             # A failing row is shown with where it is and the value that failed.
             shown = list(dict.fromkeys([*(sample_columns or []), *_columns(tally.config)]))
@@ -422,6 +493,75 @@ class SuiteRun:
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.started
+
+
+# GX's result for an expectation on an empty batch, by `_empty_key` (the same every night).
+_EMPTY_RESULTS: dict[str, object] = {}
+REUSE_EMPTY_RESULTS = True
+
+
+def _empty_key(config: dict, view: pd.DataFrame) -> str:
+    """An expectation on an empty batch: its type, kwargs, and the columns (with dtypes) it sees."""
+    columns = _read_columns(config)
+    if columns is None or not set(columns) <= set(view.columns):
+        columns = list(view.columns)
+    dtypes = [(c, str(view[c].dtype)) for c in dict.fromkeys(columns)]
+    return json.dumps(
+        [config["type"], plain(config.get("kwargs") or {}), dtypes], sort_keys=True, default=str
+    )
+
+
+def gx_view(frame: pd.DataFrame, configs: list[dict]) -> pd.DataFrame:
+    """The columns of `frame` that `configs` read (same rows, same index), or the whole frame.
+
+    GX's pandas engine copies the whole frame for every expectation it evaluates (the unexpected
+    rows, the row-condition filter): on a raw batch of ~80 columns that was a fifth of a near-empty
+    night's raw checks (docs/benchmarks.md, "Fifth pass"). A column expectation reads only its
+    columns and the index, so its result is the same on the narrower frame; an expectation whose
+    columns cannot be named (a table-level one, a row condition given as a query string) gets the
+    whole frame.
+    """
+    needed: dict[str, None] = {}
+    for config in configs:
+        columns = _read_columns(config)
+        if columns is None:
+            return frame
+        needed.update(dict.fromkeys(columns))
+    if len(needed) >= len(frame.columns) or not set(needed) <= set(frame.columns):
+        return frame
+    return frame[list(needed)]
+
+
+def _read_columns(config: dict) -> list[str] | None:
+    """Every column an expectation reads: its domain and its row condition's; None if unknown."""
+    columns = _columns(config)
+    if not columns:
+        return None
+    condition = (config.get("kwargs") or {}).get("row_condition")
+    if condition is None:
+        return columns
+    condition_columns = _condition_columns(condition)
+    return None if condition_columns is None else [*columns, *condition_columns]
+
+
+CONDITION_TYPES = {"comparison", "nullity", "and", "or"}
+
+
+def _condition_columns(condition) -> list[str] | None:
+    """The columns of a GX row condition in its dict form (`row_conditions.Condition`)."""
+    if not isinstance(condition, dict) or condition.get("type") not in CONDITION_TYPES:
+        return None
+    if condition["type"] in ("and", "or"):
+        out = []
+        for part in condition.get("conditions") or [None]:
+            columns = _condition_columns(part)
+            if columns is None:
+                return None
+            out += columns
+        return out
+    column = condition.get("column")
+    name = column.get("name") if isinstance(column, dict) else None
+    return [name] if isinstance(name, str) else None
 
 
 def _columns(config: dict) -> list[str]:
