@@ -4,6 +4,8 @@
       touch_count         n
       lc_position         LC (already min(LC, OC); a missing LC is 1)
       oc_position         OC (a missing OC is 1)
+      cw_position         CW: n, or an earlier position when only self-reported touches follow the
+                          last observed touch (a journey of one observed touch); NULL reads as n
       days_before_close   close_date - touch date, whole days
       decay_weight_total  sum over the journey of 2^(-days_before_close / half_life)
       last_non_direct_position  last position whose group is not direct, else n
@@ -69,23 +71,26 @@
 {% macro stage_weighted_fraction(weights, range_end) %}
     {#- weights: SQL expressions (literals or columns) per stage.
         Milestone weights (ft, lc, oc and, for full_path/custom, cw) plus a middle weight spread
-        evenly over the positions strictly inside 1..range_end that no milestone of the model
-        holds. With no middle, the middle weight goes to the model's milestones in equal shares.
+        evenly over the positions in 1..range_end that no milestone of the model holds (a
+        self-reported touch after CW is one). With no middle, the middle weight goes to the
+        model's milestones in equal shares.
         Weights are doubles: Spark's decimal arithmetic rounds a long sum of decimals to 6
         decimals, DuckDB's division gives a double. -#}
-    {%- set stages = [('ft', '1'), ('lc', 'lc_position'), ('oc', 'oc_position'), ('cw', 'touch_count')] -%}
+    {%- set stages = [('ft', '1'), ('lc', 'lc_position'), ('oc', 'oc_position'),
+        ('cw', 'coalesce(cw_position, touch_count)')] -%}
     {%- set used = [] -%}
     {%- for stage, position in stages if stage in weights -%}
         {%- do used.append((stage, position)) -%}
     {%- endfor -%}
-    {%- set inner_milestones -%}
-        {%- for stage, position in used if stage != 'ft' and position != range_end -%}
-            {%- set earlier = used[1:loop.index] | map(attribute=1) | list -%}
-            + case when {{ position }} > 1 and {{ position }} < {{ range_end }}
+    {#- The middle: positions 1..range_end less the distinct milestone positions among them (FT is 1). -#}
+    {%- set later_milestones -%}
+        {%- for stage, position in used[1:] -%}
+            {%- set earlier = used[:loop.index] | map(attribute=1) | list -%}
+            + case when {{ position }} <= {{ range_end }}
                 {%- for other in earlier %} and {{ position }} <> {{ other }}{% endfor %} then 1 else 0 end
         {% endfor -%}
     {%- endset -%}
-    {%- set middle_count = '(greatest(' ~ range_end ~ ' - 2, 0) - (0 ' ~ inner_milestones ~ '))' -%}
+    {%- set middle_count = '(' ~ range_end ~ ' - (1 ' ~ later_milestones ~ '))' -%}
     case
         when touch_position > {{ range_end }} then 0.0
         else

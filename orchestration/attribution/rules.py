@@ -2,8 +2,10 @@
 
 Written straight from the table of docs/models.md, independent of the warehouse:
 
-- milestone positions: FT = 1, CW = n, LC and OC from the flags (LC <= OC, as the journey layer
-  guarantees; checked);
+- milestone positions: FT = 1, LC, OC and CW from the flags (LC <= OC <= CW, as the journey layer
+  guarantees; checked). CW is n, except where only self-reported touches follow the last observed
+  touch (a journey of one observed touch): those are middle touches; position_based, which reads
+  no flags, keeps CW = n;
 - a model covers positions 1..R (R = LC for u_shaped, OC for w_shaped, n otherwise) and uses a
   set of milestones with weights plus a middle weight;
 - each milestone's weight lands on its position; coinciding milestones add up;
@@ -143,14 +145,16 @@ def rule_based_fractions(
         for flag, label in _FLAGS.items():
             if np.any(np.bincount(journey, weights=flags[flag], minlength=n_journeys) != 1):
                 raise ValueError(f"touches: every journey needs exactly one {label} touch")
-        if np.any(flags["is_ft"] != (position == 1)) or np.any(flags["is_cw"] != (position == n)):
-            raise ValueError("touches: FT must be position 1 and CW position n")
-        for stage in ("lc", "oc"):
+        if np.any(flags["is_ft"] != (position == 1)):
+            raise ValueError("touches: FT must be position 1")
+        for stage in ("lc", "oc", "cw"):
             at = np.zeros(n_journeys, dtype=np.int64)
             at[journey[flags[f"is_{stage}"]]] = position[flags[f"is_{stage}"]]
             milestone_position[stage] = at[journey]
         if np.any(milestone_position["lc"] > milestone_position["oc"]):
             raise ValueError("touches: LC must not come after OC")
+        if np.any(milestone_position["oc"] > milestone_position["cw"]):
+            raise ValueError("touches: OC must not come after CW")
 
     if model == "custom":
         weights = _custom_weights(custom_weights)

@@ -37,6 +37,7 @@ select
     journey_touches.touch_count,
     journey_touches.lc_position,
     journey_touches.oc_position,
+    journey_touches.cw_position,
     journey_touches.days_before_close
 from journey_touches
 inner join deals
@@ -57,6 +58,7 @@ select
     cast(null as {{ dbt.type_int() }}) as touch_count,
     cast(null as {{ dbt.type_int() }}) as lc_position,
     cast(null as {{ dbt.type_int() }}) as oc_position,
+    cast(null as {{ dbt.type_int() }}) as cw_position,
     0 as days_before_close
 from deals
 left join owners
@@ -78,6 +80,7 @@ left join owners
         cast(null as {{ dbt.type_int() }}) as touch_count,
         cast(null as {{ dbt.type_int() }}) as lc_position,
         cast(null as {{ dbt.type_int() }}) as oc_position,
+        cast(null as {{ dbt.type_int() }}) as cw_position,
         0 as days_before_close
     from deals
     left join answered

@@ -43,7 +43,8 @@ milestones as (
         ) over (partition by renumbered.opportunity_id) as lc_position,
         max(
             case when renumbered.original_position <= renumbered.original_oc_position then renumbered.touch_position end
-        ) over (partition by renumbered.opportunity_id) as oc_position
+        ) over (partition by renumbered.opportunity_id) as oc_position,
+        renumbered.touch_count as cw_position
     from renumbered
 ),
 

@@ -276,6 +276,7 @@ select
     positions.touch_count,
     {{ as_bigint('positions.lc_position') }} as lc_position,
     {{ as_bigint('positions.oc_position') }} as oc_position,
+    {{ as_bigint('positions.cw_position') }} as cw_position,
     coalesce(positions.touch_position = positions.ft_position, false) as is_first_touch,
     not positions.is_self_reported and positions.touch_position = positions.lc_position as is_lead_creation_touch,
     not positions.is_self_reported and positions.touch_position = positions.oc_position

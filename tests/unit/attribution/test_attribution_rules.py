@@ -157,12 +157,24 @@ def test_custom_needs_valid_weights():
         )
 
 
+def test_a_touch_after_cw_is_a_middle_touch():
+    """One observed touch (FT = LC = OC = CW) and a self-reported answer after it at n = 2: CW
+    stays on the observed touch (the journey layer's cw_position), the answer is the middle."""
+    touches = journey(2).assign(is_cw=[True, False])
+    assert fractions("full_path", touches) == pytest.approx([0.9, 0.1], abs=1e-12)
+    weights = dict.fromkeys(("ft", "lc", "oc", "cw", "middle"), 0.2)
+    assert fractions("custom", touches, custom_weights=weights) == pytest.approx([0.8, 0.2], abs=1e-12)
+    assert fractions("w_shaped", touches) == pytest.approx([1.0, 0.0], abs=1e-12)
+    assert fractions("position_based", touches) == pytest.approx([0.5, 0.5], abs=1e-12)  # reads no flags
+
+
 @pytest.mark.parametrize(
     "touches",
     [
         journey(3, lc=3, oc=2),  # LC after OC
         journey(3).assign(is_lc=False),  # no LC
         journey(3).assign(is_cw=True),  # CW on every touch
+        journey(3, oc=3).assign(is_cw=[False, True, False]),  # OC after CW
         journey(3).iloc[:2],  # position 3 missing
         journey(2).assign(position=[1, 1]),
     ],
